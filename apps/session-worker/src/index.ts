@@ -1,0 +1,2 @@
+export * from './session-worker.ts';
+export * from './transient-retry.ts';

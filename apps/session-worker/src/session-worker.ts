@@ -1,0 +1,130 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { defaultTokenCounter, PriceTable, ValidationError, issuesFromZod, type AcceptedEvent } from '@threadline/core';
+import { SessionEngine, type ApplyOutcome } from '@threadline/engine';
+import { silentLogger, type Logger } from '@threadline/observability';
+import {
+  createRedisConnection,
+  eventQueueName,
+  EventJobSchema,
+  EventProducer,
+  type QueueTopology,
+  type RedisConnection,
+  type RedisConnectionConfig,
+} from '@threadline/queue';
+import { RedisSessionStore } from '@threadline/store';
+import { DEFAULT_RETRY_POLICY, retryInPlace, type RetryPolicy } from './transient-retry.ts';
+
+export interface SessionWorkerOptions {
+  redis: RedisConnectionConfig;
+  topology: QueueTopology;
+  /** Key prefix of the session store. @defaultValue the topology's prefix */
+  storePrefix?: string;
+  /** Partitions this process serves. @defaultValue all of them */
+  partitions?: number[];
+  /**
+   * How long a job's lock lasts without renewal: after a SIGKILL, the partition waits at most
+   * this plus `stalledIntervalMs` before another worker takes the job. @defaultValue 4000
+   */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs. @defaultValue 2000 */
+  stalledIntervalMs?: number;
+  prices?: PriceTable;
+  retry?: RetryPolicy;
+  logger?: Logger;
+  /** Called after each applied job (metrics, tests). */
+  onApplied?: (info: { partition: number; tenant: string; sessionId: string; outcome: ApplyOutcome; job: Job }) => void;
+}
+
+export interface SessionWorkerHandle {
+  readonly workers: Worker[];
+  /** Lets in-flight jobs finish, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Times a stalled job is put back before BullMQ fails it; our apply is idempotent, so be generous. */
+const MAX_STALLED_COUNT = 1000;
+
+/**
+ * Serves the event partitions: one BullMQ Worker per partition, each partition with global
+ * concurrency 1 (one job at a time across the fleet, FIFO), so a session's events are applied
+ * in the order they were enqueued, whatever the number of processes.
+ */
+export async function startSessionWorker(options: SessionWorkerOptions): Promise<SessionWorkerHandle> {
+  const logger = options.logger ?? silentLogger;
+  const topology = options.topology;
+  const connection: RedisConnection = createRedisConnection(options.redis);
+  const storeConnection: RedisConnection = createRedisConnection(options.redis, { maxRetriesPerRequest: 3 });
+  const store = new RedisSessionStore({ redis: storeConnection, prefix: options.storePrefix ?? topology.prefix });
+  const engine = new SessionEngine({ store, meter: { tokens: defaultTokenCounter, prices: options.prices ?? new PriceTable() } });
+  const producer = new EventProducer(storeConnection, topology);
+  const partitions = options.partitions ?? Array.from({ length: topology.partitions }, (_, p) => p);
+  const lockDuration = options.lockDurationMs ?? 4000;
+  const stalledInterval = options.stalledIntervalMs ?? 2000;
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  await defaultTokenCounter.prepare(['gpt-4o-mini']);
+
+  const workers: Worker[] = [];
+  for (const partition of partitions) {
+    const name = eventQueueName(partition);
+    const queue = new Queue(name, { connection, prefix: topology.prefix });
+    await queue.setGlobalConcurrency(1);
+    await queue.close();
+    const log = logger.child({ partition });
+    const worker = new Worker(
+      name,
+      async (job: Job) => {
+        const parsed = EventJobSchema.safeParse(job.data);
+        if (!parsed.success) {
+          const reason = new ValidationError(issuesFromZod(parsed.error, 'data')).message;
+          log.warn({ jobId: job.id, reason }, 'poison event job refused');
+          throw new UnrecoverableError(`invalid event job: ${reason}`);
+        }
+        const { tenant, sessionId, events } = parsed.data;
+        const enqueuedAt = new Date(job.timestamp).toISOString();
+        const accepted = events.map((e) => ({ ...e, occurredAt: e.occurredAt ?? enqueuedAt }) as AcceptedEvent);
+        const key = { tenant, sessionId };
+        const outcome = await retryInPlace(() => engine.applyBatch(key, accepted), {
+          policy,
+          onRetry: (error, attempt, waitMs) =>
+            log.warn({ jobId: job.id, attempt, waitMs, err: (error as Error).message }, 'transient failure, retrying in place'),
+        });
+        // Effects after the commit, idempotent. A redelivered job (everything skipped) asks again
+        // for the summary in flight, repairing a crash between commit and effect.
+        const asked = outcome.effects.some((e) => e.type === 'requestSummary');
+        if (outcome.inFlight && (asked || outcome.skipped.length > 0)) {
+          const request = outcome.inFlight;
+          await retryInPlace(() => producer.requestSummary(tenant, request), { policy });
+        }
+        for (const effect of outcome.effects)
+          if (effect.type === 'summaryRejected') log.info({ sessionId, ...effect.params }, 'summary refused');
+        options.onApplied?.({ partition, tenant, sessionId, outcome, job });
+        return { applied: outcome.applied.length, skipped: outcome.skipped.length };
+      },
+      {
+        connection,
+        prefix: topology.prefix,
+        concurrency: 1,
+        lockDuration,
+        stalledInterval,
+        maxStalledCount: MAX_STALLED_COUNT,
+        drainDelay: 1,
+        autorun: true,
+      },
+    );
+    worker.on('failed', (job, error) => log.error({ jobId: job?.id, err: error.message }, 'event job failed'));
+    worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));
+    workers.push(worker);
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  logger.info({ partitions: partitions.length, lockDuration, stalledInterval }, 'session worker serving partitions');
+
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await producer.close();
+      await store.close();
+      await Promise.allSettled([connection.quit(), storeConnection.quit()]);
+    },
+  };
+}

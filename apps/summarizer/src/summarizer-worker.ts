@@ -1,0 +1,106 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { ValidationError, issuesFromZod, type Summarizer } from '@threadline/core';
+import { produceSummaryEvent } from '@threadline/engine';
+import { silentLogger, type Logger } from '@threadline/observability';
+import {
+  createRedisConnection,
+  EventProducer,
+  SUMMARIZE_QUEUE,
+  SummarizeJobSchema,
+  type QueueTopology,
+  type RedisConnection,
+  type RedisConnectionConfig,
+} from '@threadline/queue';
+import { RedisSessionStore } from '@threadline/store';
+
+export interface SummarizerWorkerOptions {
+  redis: RedisConnectionConfig;
+  topology: QueueTopology;
+  /** @defaultValue the topology's prefix */
+  storePrefix?: string;
+  /** Makes the summaries: the LLM with the extractive fallback, or the extractive one alone. */
+  summarizer: Summarizer;
+  /** Summaries made at once by this process (they mostly wait on the LLM). @defaultValue 8 */
+  concurrency?: number;
+  /** Provider rate limit: at most `max` LLM calls per `durationMs` across the pool (BullMQ limiter). */
+  limiter?: { max: number; durationMs: number };
+  /** @defaultValue 10000 (LLM calls are long; the lock is renewed while they run) */
+  lockDurationMs?: number;
+  /** @defaultValue 2000 */
+  stalledIntervalMs?: number;
+  logger?: Logger;
+  onSummarized?: (info: { tenant: string; sessionId: string; segmentIndex: number; kind: string; ms: number }) => void;
+}
+
+export interface SummarizerWorkerHandle {
+  readonly worker: Worker;
+  /** Pauses the whole pool's fetching for `ms` (a provider's 429 Retry-After). */
+  rateLimit(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Consumes the summarize queue: reads the sealed segment and the summary before it from Redis,
+ * calls the summarizer, and answers with a `summary_ready` event on the session's own partition
+ * queue (ordered with the rest; the machine refuses an answer for a segment not waiting).
+ */
+export async function startSummarizerWorker(options: SummarizerWorkerOptions): Promise<SummarizerWorkerHandle> {
+  const logger = options.logger ?? silentLogger;
+  const connection: RedisConnection = createRedisConnection(options.redis);
+  const storeConnection: RedisConnection = createRedisConnection(options.redis, { maxRetriesPerRequest: 3 });
+  const store = new RedisSessionStore({ redis: storeConnection, prefix: options.storePrefix ?? options.topology.prefix });
+  const producer = new EventProducer(storeConnection, options.topology);
+
+  const worker = new Worker(
+    SUMMARIZE_QUEUE,
+    async (job: Job) => {
+      const parsed = SummarizeJobSchema.safeParse(job.data);
+      if (!parsed.success) {
+        const reason = new ValidationError(issuesFromZod(parsed.error, 'data')).message;
+        logger.warn({ jobId: job.id, reason }, 'poison summarize job refused');
+        throw new UnrecoverableError(`invalid summarize job: ${reason}`);
+      }
+      const { tenant, request } = parsed.data;
+      const key = { tenant, sessionId: request.sessionId };
+      // Skip work nobody waits for: the session is gone, or this segment is no longer pending.
+      const stored = await store.load(key);
+      const head = stored?.session.context.pending[0];
+      if (!stored || !head || head.segmentIndex !== request.segmentIndex) {
+        logger.info({ tenant, sessionId: request.sessionId, segmentIndex: request.segmentIndex }, 'summary no longer awaited');
+        return { skipped: true };
+      }
+      const started = Date.now();
+      const event = await produceSummaryEvent(store, key, request, options.summarizer, () => new Date().toISOString());
+      await producer.enqueue(tenant, [event]);
+      const kind = event.type === 'summary_ready' ? event.summary.kind : 'unknown';
+      options.onSummarized?.({ tenant, sessionId: request.sessionId, segmentIndex: request.segmentIndex, kind, ms: Date.now() - started });
+      return { kind };
+    },
+    {
+      connection,
+      prefix: options.topology.prefix,
+      concurrency: options.concurrency ?? 8,
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: options.stalledIntervalMs ?? 2000,
+      maxStalledCount: 1000,
+      drainDelay: 1,
+      ...(options.limiter ? { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } } : {}),
+    },
+  );
+  worker.on('failed', (job, error) => logger.error({ jobId: job?.id, err: error.message }, 'summarize job failed'));
+  worker.on('error', (error) => logger.error({ err: error.message }, 'summarizer worker error'));
+  await worker.waitUntilReady();
+  logger.info({ concurrency: options.concurrency ?? 8 }, 'summarizer consuming');
+
+  return {
+    worker,
+    async rateLimit(ms: number) {
+      await worker.rateLimit(ms);
+    },
+    async close() {
+      await worker.close();
+      await producer.close();
+      await Promise.allSettled([connection.quit(), storeConnection.quit()]);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { EventRecord } from './event-record.ts';
+
+/** One entry of `getConversation()`: the predecessor's {role, content, timestamp}, and more. */
+export interface ConversationEntry {
+  role: 'user' | 'assistant' | 'tool';
+  content: string;
+  timestamp: string;
+  eventId: string;
+  seq: number;
+  segmentIndex: number;
+  model: string | null;
+  tool: string | null;
+  success: boolean | null;
+  metadata: Record<string, unknown>;
+}
+
+/** Turns (and tool calls when asked) as conversation entries; prompt changes are left out. */
+export function toConversation(records: readonly EventRecord[], includeTools = false): ConversationEntry[] {
+  const out: ConversationEntry[] = [];
+  for (const r of records) {
+    if (r.type === 'system_prompt_updated') continue;
+    if (r.type === 'tool_call' && !includeTools) continue;
+    out.push({
+      role: r.type === 'user_message' ? 'user' : r.type === 'assistant_message' ? 'assistant' : 'tool',
+      content:
+        r.type === 'tool_call'
+          ? `${r.tool}(${JSON.stringify(r.arguments ?? null)}) -> ${r.error ? `error: ${r.error}` : JSON.stringify(r.result ?? null)}`
+          : (r.content ?? ''),
+      timestamp: r.occurredAt,
+      eventId: r.eventId,
+      seq: r.seq,
+      segmentIndex: r.segmentIndex,
+      model: r.model,
+      tool: r.tool,
+      success: r.success,
+      metadata: r.metadata,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { SummaryKind } from '../schemas/event.ts';
+
+/** Running counts of a segment (or of a whole session). Money in integer nano-dollars. */
+export interface SegmentCounters {
+  /** Every event applied (turns, tool calls, prompt changes). */
+  events: number;
+  /** User plus assistant messages: what `maxTurnsPerSegment` counts. */
+  turns: number;
+  userMessages: number;
+  assistantMessages: number;
+  toolCalls: number;
+  toolErrors: number;
+  /** Tokens the events occupy in a context window (chat overhead included). */
+  contextTokens: number;
+  /** Accounting: tokens sent to a model (user messages, tool results, reported prompts). */
+  promptTokens: number;
+  /** Accounting: tokens a model produced. */
+  completionTokens: number;
+  costNano: number;
+}
+
+export const emptyCounters = (): SegmentCounters => ({
+  events: 0,
+  turns: 0,
+  userMessages: 0,
+  assistantMessages: 0,
+  toolCalls: 0,
+  toolErrors: 0,
+  contextTokens: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costNano: 0,
+});
+
+export function addCounters(a: SegmentCounters, b: SegmentCounters): SegmentCounters {
+  return {
+    events: a.events + b.events,
+    turns: a.turns + b.turns,
+    userMessages: a.userMessages + b.userMessages,
+    assistantMessages: a.assistantMessages + b.assistantMessages,
+    toolCalls: a.toolCalls + b.toolCalls,
+    toolErrors: a.toolErrors + b.toolErrors,
+    contextTokens: a.contextTokens + b.contextTokens,
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    costNano: a.costNano + b.costNano,
+  };
+}
+
+export type SegmentStatus = 'open' | 'sealed' | 'summarized';
+
+/** A summary attached to a sealed segment. Rolling: it covers every segment up to its own. */
+export interface SummaryRecord {
+  segmentIndex: number;
+  segmentId: string;
+  text: string;
+  kind: SummaryKind;
+  model: string | null;
+  /** Tokens the summary occupies as a context message. */
+  contextTokens: number;
+  /** What making it cost (the summarizer's own LLM call). */
+  promptTokens: number;
+  completionTokens: number;
+  costNano: number;
+  attempts: number;
+  fallbackReason: string | null;
+  /** Events with `seq < coversToSeq` are covered: the context shows the summary instead. */
+  coversToSeq: number;
+  createdAt: string;
+  /** The eventId of the `summary_ready` event that attached it. */
+  eventId: string;
+}
+
+/** One link of the session's chain. */
+export interface SegmentRecord {
+  index: number;
+  id: string;
+  parentId: string | null;
+  status: SegmentStatus;
+  /** First event of the segment. */
+  fromSeq: number;
+  /** One past its last event; null while open. */
+  toSeq: number | null;
+  openedAt: string;
+  sealedAt: string | null;
+  counters: SegmentCounters;
+  summary: SummaryRecord | null;
+}
+
+/** Segment ids are derived, so every runtime names the same segment the same way. */
+export function segmentIdOf(sessionId: string, index: number): string {
+  return `${sessionId}.s${index}`;
+}

@@ -1,0 +1,28 @@
+import { stableJson } from './stable-json.ts';
+
+/** A tool call as it is counted and as it is rendered for the model. */
+export interface ToolCallForCounting {
+  /** The function name. */
+  tool: string;
+  /** The arguments the model passed; a string is taken as already-serialized JSON. */
+  arguments: unknown;
+  /** What the tool returned (ignored when `error` is set). */
+  result: unknown;
+  /** The error the tool failed with; a non-empty string replaces the result. */
+  error?: string | null;
+}
+
+/** The `function.arguments` text of the assistant `tool_calls` message. */
+export function toolCallArgumentsText(call: ToolCallForCounting): string {
+  return stableJson(call.arguments);
+}
+
+/**
+ * The content of the `tool` message that answers a call: `Error: <text>` when the call failed
+ * (`error` is a non-empty string), else the result ({@link stableJson}).
+ */
+export function toolResultText(call: ToolCallForCounting): string {
+  return typeof call.error === 'string' && call.error.length > 0
+    ? `Error: ${call.error}`
+    : stableJson(call.result);
+}

@@ -1,0 +1,95 @@
+import {
+  assembleContext,
+  sessionStats,
+  toConversation,
+  type ContextOptions,
+  type ContextWindow,
+  type ConversationEntry,
+  type EventRecord,
+  type SegmentRecord,
+  type SessionStats,
+} from '@threadline/core';
+import type { SessionKey, SessionStore, StoredSession } from '@threadline/store';
+import { SessionNotFoundError } from './engine-errors.ts';
+
+export interface ConversationOptions {
+  /** Every segment of the chain, not only the open one. @defaultValue false */
+  allSegments?: boolean;
+  /** Include tool calls as `tool` entries. @defaultValue false */
+  includeTools?: boolean;
+}
+
+/**
+ * Every read of a session, over the SessionStore port, so that all runtimes answer alike.
+ * The context read pages back from the newest event and stops once the budget is spent: its
+ * cost follows the window, not the history.
+ */
+export class SessionReader {
+  constructor(
+    readonly store: SessionStore,
+    /** Events fetched per round trip when the context reads back from the newest. */
+    private readonly pageSize = 64,
+  ) {}
+
+  async session(key: SessionKey): Promise<StoredSession> {
+    const stored = await this.store.load(key);
+    if (!stored) throw new SessionNotFoundError(key);
+    return stored;
+  }
+
+  async messagesForLlm(key: SessionKey, options: ContextOptions = {}): Promise<ContextWindow> {
+    const { session } = await this.session(key);
+    const state = session.context;
+    const fromSeq = state.latestSummary?.coversToSeq ?? 0;
+    const budget = options.budget ?? null;
+    const newestFirst: EventRecord[] = [];
+    let tokens = 0;
+    let end = state.nextSeq;
+    while (end > fromSeq) {
+      // Without a budget every uncovered event is needed: one read. With one, page back until it is spent.
+      const start = budget === null ? fromSeq : Math.max(fromSeq, end - this.pageSize);
+      const page = await this.store.readEvents(key, start, end);
+      for (let i = page.length - 1; i >= 0; i--) {
+        newestFirst.push(page[i]!);
+        tokens += page[i]!.contextTokens;
+      }
+      end = start;
+      if (budget !== null && tokens >= budget) break;
+    }
+    return assembleContext(state, newestFirst, options);
+  }
+
+  async conversation(key: SessionKey, options: ConversationOptions = {}): Promise<ConversationEntry[]> {
+    const { session } = await this.session(key);
+    const from = options.allSegments ? 0 : session.context.open.fromSeq;
+    const records = await this.store.readEvents(key, from, session.context.nextSeq);
+    return toConversation(records, options.includeTools ?? false);
+  }
+
+  /** The chain, oldest first: sealed segments (with their summaries) and the open one. */
+  async chain(key: SessionKey): Promise<SegmentRecord[]> {
+    const { session } = await this.session(key);
+    const sealed = await this.store.readSealedSegments(key);
+    const open = session.context.open;
+    return [
+      ...sealed,
+      {
+        index: open.index,
+        id: open.id,
+        parentId: open.parentId,
+        status: 'open',
+        fromSeq: open.fromSeq,
+        toSeq: null,
+        openedAt: open.openedAt,
+        sealedAt: null,
+        counters: open.counters,
+        summary: null,
+      },
+    ];
+  }
+
+  async stats(key: SessionKey, options: { allSegments?: boolean } = {}): Promise<SessionStats> {
+    const { session } = await this.session(key);
+    return sessionStats(session.context, session.value, options.allSegments ?? false);
+  }
+}

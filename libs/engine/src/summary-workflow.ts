@@ -1,0 +1,51 @@
+import type { AcceptedEvent, Summarizer, SummaryOutcome, SummaryRequest } from '@threadline/core';
+import type { SessionKey, SessionStore } from '@threadline/store';
+
+/** The eventId of a segment's summary: deterministic, so duplicate answers collapse. */
+export function summaryEventIdOf(request: Pick<SummaryRequest, 'segmentIndex'>): string {
+  return `summary-${request.segmentIndex}`;
+}
+
+/**
+ * Makes the summary a request asks for, from the store: the sealed segment's events and the
+ * summary before it (rolling). Returns the `summary_ready` event to send through the
+ * session's own queue, so that it is ordered with everything else.
+ */
+export async function produceSummaryEvent(
+  store: SessionStore,
+  key: SessionKey,
+  request: SummaryRequest,
+  summarizer: Summarizer,
+  now: () => string,
+  signal?: AbortSignal,
+): Promise<AcceptedEvent> {
+  const [events, previousSummary] = await Promise.all([
+    store.readEvents(key, request.fromSeq, request.toSeq),
+    request.previousSummarySegmentIndex === null
+      ? Promise.resolve(null)
+      : store.readSummary(key, request.previousSummarySegmentIndex),
+  ]);
+  const outcome = await summarizer.summarize({ request, events, previousSummary, signal });
+  return summaryReadyEvent(key, request, outcome, now());
+}
+
+export function summaryReadyEvent(key: SessionKey, request: SummaryRequest, outcome: SummaryOutcome, at: string): AcceptedEvent {
+  return {
+    type: 'summary_ready',
+    eventId: summaryEventIdOf(request),
+    sessionId: key.sessionId,
+    occurredAt: at,
+    segmentIndex: request.segmentIndex,
+    segmentId: request.segmentId,
+    summary: {
+      text: outcome.text,
+      kind: outcome.kind,
+      model: outcome.model,
+      promptTokens: outcome.promptTokens,
+      completionTokens: outcome.completionTokens,
+      costNano: outcome.costNano,
+      attempts: outcome.attempts,
+      fallbackReason: outcome.fallbackReason,
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { LlmBadOutputError } from './llm-errors.ts';
+
+export interface SummaryValidationOptions {
+  /** The summary's budget, in tokens; answers over {@link TOO_LONG_FACTOR} times it are refused. */
+  maxTokens: number;
+  /** Counts the tokens of a text (the session model's tokenizer). */
+  countTokens: (text: string) => number;
+  /**
+   * Fewest characters (after trimming) a summary may have.
+   *
+   * @defaultValue 1
+   */
+  minChars?: number;
+}
+
+/**
+ * An answer longer than this many times the summary budget is refused. Models do not count
+ * tokens exactly and a summary a little over its budget is still useful (the context counts
+ * its real size), but twice the budget is a model that ignored the instruction or ran away.
+ */
+export const TOO_LONG_FACTOR = 2;
+
+/**
+ * No prose has this many characters per token (English runs at about 4); longer answers are
+ * refused by length alone, before the tokenizer is run on what may be megabytes of noise.
+ */
+export const MAX_CHARS_PER_TOKEN = 32;
+
+/**
+ * Openings that mark a refusal or a model talking about itself instead of summarizing.
+ * Matched against the start of the answer, lower-cased, with curly apostrophes straightened and
+ * leading quotes or markup dropped. A summary is written in the third person ("The user asked
+ * ..."), so none of these open a real one.
+ */
+export const REFUSAL_OPENINGS: readonly RegExp[] = [
+  /^(i'm|i am|i’m) (so |very |really )?sorry\b/,
+  /^sorry\b/,
+  /^(unfortunately,? )?i (can't|cannot|can not|won't|will not|am unable to|'m unable to|am not able to|'m not able to)\b/,
+  /^(unfortunately,? )?i'm (unable|not able) to\b/,
+  /^i apologi[sz]e,? but\b/,
+  /^i must (decline|refuse)\b/,
+  /^as an ai\b/,
+  /^as a (large )?language model\b/,
+  /^as an? (ai )?assistant,? i (can't|cannot|am unable|'m unable|won't)\b/,
+];
+
+/** Below this share of letters among the non-space characters, an answer is noise. */
+export const MIN_LETTER_SHARE = 0.5;
+
+/**
+ * Above this share of adjacent characters inside a word that switch class (letter, digit,
+ * other), an answer is noise. Prose switches only around punctuation and numbers (well under
+ * 0.15, still under 0.25 when dense with prices and dates); random characters switch on most
+ * pairs (about 0.6).
+ */
+export const MAX_CLASS_SWITCH_SHARE = 0.3;
+
+/**
+ * Below this share of distinct 8-character windows (case and runs of spaces ignored), an
+ * answer is noise: the same sentence or word over and over. Prose has most of its windows
+ * distinct (above 0.7 even at thousands of characters).
+ */
+export const MIN_DISTINCT_WINDOW_SHARE = 0.25;
+
+/** The letter and class-switch rules apply from this many non-space characters. */
+const NOISE_MIN_CHARS = 24;
+/** The repetition rule applies from this many characters. */
+const REPETITION_MIN_CHARS = 200;
+const WINDOW = 8;
+/** Only the start of a very long answer is scanned for noise (enough to judge it). */
+const NOISE_SCAN_CHARS = 20_000;
+
+/**
+ * Checks that an LLM answer is a usable summary and returns it trimmed, or throws
+ * {@link LlmBadOutputError} naming the rule it broke. The rules, in the order they are checked:
+ *
+ * 1. `empty`: nothing but whitespace.
+ * 2. `refusal`: it opens like a refusal or a model talking about itself
+ *    ({@link REFUSAL_OPENINGS}: "I'm sorry, I can't…", "I cannot help with that", "As an AI…").
+ * 3. `too_short`: fewer than `minChars` characters.
+ * 4. `noise` (texts of at least 24 non-space characters): fewer than half of the non-space
+ *    characters are letters ({@link MIN_LETTER_SHARE}); or more than 30% of the adjacent
+ *    character pairs inside words switch between letter, digit and symbol
+ *    ({@link MAX_CLASS_SWITCH_SHARE}: random characters); or, from 200 characters, fewer than a
+ *    quarter of its 8-character windows are distinct ({@link MIN_DISTINCT_WINDOW_SHARE}: the
+ *    same text over and over). Letters of every script count, so summaries in any language pass.
+ * 5. `too_long`: more than {@link TOO_LONG_FACTOR} × `maxTokens` tokens (checked first by
+ *    length alone at {@link MAX_CHARS_PER_TOKEN} characters per token, so that 50 000 tokens
+ *    of junk are not tokenized).
+ */
+export function validateSummary(text: string, options: SummaryValidationOptions): string {
+  const summary = typeof text === 'string' ? text.trim() : '';
+  if (summary === '') throw new LlmBadOutputError('empty', 'the answer is empty or only whitespace');
+
+  const opening = refusalOpening(summary);
+  if (opening !== null) {
+    throw new LlmBadOutputError(
+      'refusal',
+      `the answer opens like a refusal (${JSON.stringify(opening)}), not a summary`,
+    );
+  }
+
+  const minChars = options.minChars ?? 1;
+  if (summary.length < minChars) {
+    throw new LlmBadOutputError(
+      'too_short',
+      `the answer has ${summary.length} characters, expected at least ${minChars}`,
+    );
+  }
+
+  const noise = noiseFinding(summary.slice(0, NOISE_SCAN_CHARS));
+  if (noise !== null) throw new LlmBadOutputError('noise', noise);
+
+  const limit = Math.floor(TOO_LONG_FACTOR * options.maxTokens);
+  if (summary.length > limit * MAX_CHARS_PER_TOKEN) {
+    throw new LlmBadOutputError(
+      'too_long',
+      `the answer has ${summary.length} characters, far more than ${limit} tokens ` +
+        `(${TOO_LONG_FACTOR} × the budget of ${options.maxTokens})`,
+    );
+  }
+  const tokens = options.countTokens(summary);
+  if (tokens > limit) {
+    throw new LlmBadOutputError(
+      'too_long',
+      `the answer has ${tokens} tokens, expected at most ${limit} (${TOO_LONG_FACTOR} × the budget of ${options.maxTokens})`,
+    );
+  }
+  return summary;
+}
+
+/** The refusal opening the text starts with, as written, or null. */
+function refusalOpening(text: string): string | null {
+  const start = text
+    .slice(0, 120)
+    .replace(/^[\s"'“”‘’`*_#>()[\]-]+/, '')
+    .replace(/[‘’]/g, "'");
+  const lower = start.toLowerCase();
+  for (const pattern of REFUSAL_OPENINGS) {
+    const match = pattern.exec(lower);
+    if (match) return start.slice(0, match[0].length);
+  }
+  return null;
+}
+
+type CharClass = 'letter' | 'digit' | 'other';
+
+function classOf(char: string): CharClass {
+  if (/\p{L}|\p{M}/u.test(char)) return 'letter';
+  if (/\p{N}/u.test(char)) return 'digit';
+  return 'other';
+}
+
+/** What makes the text noise (the rule and the measure), or null when it reads as text. */
+function noiseFinding(text: string): string | null {
+  const chars = Array.from(text);
+  let visible = 0;
+  let letters = 0;
+  let pairs = 0;
+  let switches = 0;
+  let previous: CharClass | null = null;
+  for (const char of chars) {
+    if (/\s/u.test(char)) {
+      previous = null;
+      continue;
+    }
+    visible++;
+    const kind = classOf(char);
+    if (kind === 'letter') letters++;
+    if (previous !== null) {
+      pairs++;
+      if (kind !== previous) switches++;
+    }
+    previous = kind;
+  }
+
+  if (visible >= NOISE_MIN_CHARS) {
+    const letterShare = letters / visible;
+    if (letterShare < MIN_LETTER_SHARE) {
+      return `only ${percent(letterShare)} of its non-space characters are letters, expected at least ${percent(MIN_LETTER_SHARE)}`;
+    }
+    const switchShare = pairs === 0 ? 0 : switches / pairs;
+    if (switchShare > MAX_CLASS_SWITCH_SHARE) {
+      return (
+        `${percent(switchShare)} of the character pairs inside its words switch between letter, ` +
+        `digit and symbol, expected at most ${percent(MAX_CLASS_SWITCH_SHARE)} (random characters)`
+      );
+    }
+  }
+
+  const flat = Array.from(text.toLowerCase().replace(/\s+/g, ' '));
+  if (flat.length >= REPETITION_MIN_CHARS) {
+    const windows = new Set<string>();
+    const total = flat.length - WINDOW + 1;
+    for (let i = 0; i < total; i++) windows.add(flat.slice(i, i + WINDOW).join(''));
+    const distinctShare = windows.size / total;
+    if (distinctShare < MIN_DISTINCT_WINDOW_SHARE) {
+      return (
+        `only ${percent(distinctShare)} of its 8-character windows are distinct, expected at least ` +
+        `${percent(MIN_DISTINCT_WINDOW_SHARE)} (the same text repeated)`
+      );
+    }
+  }
+  return null;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}

@@ -1,0 +1,102 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { AcceptedEvent, SummaryRequest } from '@threadline/core';
+import { eventJobId, summaryJobId } from './job-ids.ts';
+import { MAX_EVENTS_PER_JOB, type SummarizeJob } from './job-schemas.ts';
+import { partitionOf } from './partition.ts';
+import { EVENT_JOB_NAME, eventQueueName, SUMMARIZE_JOB_NAME, SUMMARIZE_QUEUE, type QueueTopology } from './topology.ts';
+import type { RedisConnection } from './redis-connection.ts';
+
+/**
+ * Completed event jobs are kept a short while so that a resent event collapses on its job id;
+ * after that the store's eventId records still make a resend a no-op.
+ */
+export const EVENT_JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: { age: 600, count: 20_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export const SUMMARIZE_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 20_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface EnqueuedJob {
+  queue: string;
+  jobId: string;
+  eventIds: string[];
+}
+
+/** Puts events on their session's partition queue, and summary requests on the summarize queue. */
+export class EventProducer {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: RedisConnection,
+    readonly topology: QueueTopology,
+  ) {}
+
+  queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.topology.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /**
+   * Enqueues the events of one tenant, grouped by session in their order, at most
+   * `perJob` events of one session per job (all jobs of a session go to one partition queue,
+   * in order, in one atomic `addBulk` per partition).
+   */
+  async enqueue(tenant: string, events: readonly AcceptedEvent[], perJob = 1): Promise<EnqueuedJob[]> {
+    const size = Math.max(1, Math.min(perJob, MAX_EVENTS_PER_JOB));
+    const bySession = new Map<string, AcceptedEvent[]>();
+    for (const event of events) {
+      const list = bySession.get(event.sessionId) ?? [];
+      list.push(event);
+      bySession.set(event.sessionId, list);
+    }
+    const byQueue = new Map<string, Array<{ name: string; data: unknown; opts: JobsOptions; job: EnqueuedJob }>>();
+    for (const [sessionId, list] of bySession) {
+      const queue = eventQueueName(partitionOf(tenant, sessionId, this.topology.partitions));
+      const jobs = byQueue.get(queue) ?? [];
+      for (let i = 0; i < list.length; i += size) {
+        const chunk = list.slice(i, i + size);
+        const eventIds = chunk.map((e) => e.eventId);
+        const jobId = eventJobId(tenant, sessionId, eventIds);
+        jobs.push({
+          name: EVENT_JOB_NAME,
+          data: { v: 1, tenant, sessionId, events: chunk },
+          opts: { ...EVENT_JOB_OPTIONS, jobId },
+          job: { queue, jobId, eventIds },
+        });
+      }
+      byQueue.set(queue, jobs);
+    }
+    const added: EnqueuedJob[] = [];
+    await Promise.all(
+      [...byQueue].map(async ([queue, jobs]) => {
+        await this.queue(queue).addBulk(jobs.map(({ name, data, opts }) => ({ name, data, opts })));
+        added.push(...jobs.map((j) => j.job));
+      }),
+    );
+    return added;
+  }
+
+  /** Asks the summarizer pool for a segment's summary; a duplicate request collapses. */
+  async requestSummary(tenant: string, request: SummaryRequest): Promise<void> {
+    const data: SummarizeJob = { v: 1, tenant, request };
+    await this.queue(SUMMARIZE_QUEUE).add(SUMMARIZE_JOB_NAME, data, {
+      ...SUMMARIZE_JOB_OPTIONS,
+      jobId: summaryJobId(tenant, request.sessionId, request.segmentIndex),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

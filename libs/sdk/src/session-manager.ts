@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import {
+  acceptEvents,
+  CreateSessionSchema,
+  parseOrThrow,
+  renderEvent,
+  type ChatMessage,
+  type ContextWindow,
+  type ConversationEntry,
+  type SegmentRecord,
+  type SessionStats,
+  type Summarizer,
+  type Usage,
+} from '@threadline/core';
+import type { ConversationOptions } from '@threadline/engine';
+import { defaultRuntime } from './default-runtime.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface SessionManagerOptions {
+  /** Reopens this session if it exists, else creates it with this id; generated when absent. */
+  sessionId?: string;
+  /** Blank means none. On reopening, a prompt given here replaces the stored one. */
+  systemPrompt?: string;
+  parentId?: string;
+  metadata?: Record<string, unknown>;
+  /** @defaultValue false */
+  infiniteContext?: boolean;
+  /** @defaultValue 4000 */
+  tokenThreshold?: number;
+  /** @defaultValue 20 */
+  maxTurnsPerSegment?: number;
+  /** Model user messages are counted and priced for. @defaultValue 'gpt-4o-mini' */
+  defaultModel?: string;
+  /** Token cap of a summary. @defaultValue 400 */
+  summaryMaxTokens?: number;
+  /** Where the session lives. @defaultValue the process-wide embedded runtime */
+  runtime?: Runtime;
+}
+
+export interface AiRespondsOptions {
+  /** The model that wrote the reply; the session's default model when absent. */
+  model?: string;
+  provider?: string;
+  /** Usage reported by the provider (camelCase or OpenAI's snake_case); it wins over our count. */
+  usage?: Usage | { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+  /** Anything else is kept as the event's metadata. */
+  [metadata: string]: unknown;
+}
+
+export interface ReadOptions {
+  /**
+   * Wait until this event is applied before reading. By default a read waits for the last
+   * event this manager wrote (read-your-writes); with the embedded runtime that is immediate.
+   */
+  waitFor?: string;
+  /** How long `waitFor` may wait, in ms. @defaultValue 5000 */
+  waitTimeoutMs?: number;
+}
+
+/** What a summary callback gets: the sealed segment as chat messages and the summary before it. */
+export interface SummaryCallbackInput {
+  sessionId: string;
+  segmentIndex: number;
+  segmentId: string;
+  messages: ChatMessage[];
+  previousSummary: string | null;
+  maxTokens: number;
+}
+export type SummaryCallback = (input: SummaryCallbackInput) => string | Promise<string>;
+
+/**
+ * One conversation, tracked: the predecessor's SessionManager API in TypeScript naming. The
+ * session id is stable for the whole conversation; in infinite-context mode full segments are
+ * sealed and summarized in the background, and `getMessagesForLlm()` returns the system prompt,
+ * the latest summary and every turn after it.
+ */
+export class SessionManager {
+  readonly runtime: Runtime;
+  private readonly id: string;
+  private readonly options: SessionManagerOptions;
+  private ready: Promise<void> | null = null;
+  /** The last event this manager wrote: reads wait for it (read-your-writes). */
+  private lastWrite: string | null = null;
+
+  constructor(options: SessionManagerOptions = {}) {
+    const { runtime, ...create } = options;
+    parseOrThrow(CreateSessionSchema, create, 'options');
+    this.options = options;
+    this.runtime = runtime ?? defaultRuntime();
+    this.id = options.sessionId ?? randomUUID();
+  }
+
+  /** The conversation's id; it never changes (segments have their own ids). */
+  get sessionId(): string {
+    return this.id;
+  }
+
+  /** Records what the user said. Resolves with the eventId once accepted. */
+  async userSays(message: string, metadata?: Record<string, unknown>): Promise<string> {
+    return this.record({ type: 'user_message', content: message, metadata });
+  }
+
+  /** Records the model's reply. */
+  async aiResponds(response: string, options: AiRespondsOptions = {}): Promise<string> {
+    const { model, provider, usage, ...metadata } = options;
+    return this.record({
+      type: 'assistant_message',
+      content: response,
+      model,
+      provider,
+      usage: normalizeUsage(usage),
+      metadata: Object.keys(metadata).length ? metadata : undefined,
+    });
+  }
+
+  /** Records a tool call and its result; an error marks it `success: false`. */
+  async toolUsed(
+    tool: string,
+    args: unknown,
+    result: unknown,
+    error?: string | null,
+    metadata?: Record<string, unknown>,
+  ): Promise<string> {
+    return this.record({ type: 'tool_call', tool, arguments: args ?? {}, result: result ?? null, error: error ?? null, metadata });
+  }
+
+  /** Replaces the system prompt (blank clears it); it survives segmentation and reopening. */
+  async updateSystemPrompt(prompt: string): Promise<string> {
+    return this.record({ type: 'system_prompt_updated', content: prompt });
+  }
+
+  /** What to send to the model next, in OpenAI chat format. */
+  async getMessagesForLlm(options: { includeSystem?: boolean; budget?: number } & ReadOptions = {}): Promise<ChatMessage[]> {
+    return (await this.getContextWindow(options)).messages;
+  }
+
+  /** The same, with the budget report (tokens per part, events dropped to fit). */
+  async getContextWindow(options: { includeSystem?: boolean; budget?: number } & ReadOptions = {}): Promise<ContextWindow> {
+    await this.beforeRead(options);
+    return this.runtime.reader.messagesForLlm(this.key(), { includeSystem: options.includeSystem, budget: options.budget });
+  }
+
+  /** The turns of the open segment, or of every segment. */
+  async getConversation(options: ConversationOptions & ReadOptions = {}): Promise<ConversationEntry[]> {
+    await this.beforeRead(options);
+    return this.runtime.reader.conversation(this.key(), options);
+  }
+
+  /** Segment ids, oldest first. */
+  async getSessionChain(options: ReadOptions = {}): Promise<string[]> {
+    return (await this.getChain(options)).map((s) => s.id);
+  }
+
+  /** The segments themselves, with status, counts and summaries. */
+  async getChain(options: ReadOptions = {}): Promise<SegmentRecord[]> {
+    await this.beforeRead(options);
+    return this.runtime.reader.chain(this.key());
+  }
+
+  async getStats(options: { allSegments?: boolean } & ReadOptions = {}): Promise<SessionStats> {
+    await this.beforeRead(options);
+    return this.runtime.reader.stats(this.key(), options);
+  }
+
+  /** The system prompt in force. */
+  async getSystemPrompt(options: ReadOptions = {}): Promise<string | null> {
+    await this.beforeRead(options);
+    return (await this.runtime.reader.session(this.key())).session.context.systemPrompt;
+  }
+
+  /**
+   * Summaries of this session's sealed segments are made by `callback` (kind `custom`); if it
+   * throws or returns a blank text, the extractive summary is used and marked as a fallback.
+   * Pass null to go back to the runtime's summarizer.
+   */
+  setSummaryCallback(callback: SummaryCallback | null): void {
+    const summarizer: Summarizer | null = callback && {
+      summarize: async ({ request, events, previousSummary }) => {
+        const text = await callback({
+          sessionId: this.id,
+          segmentIndex: request.segmentIndex,
+          segmentId: request.segmentId,
+          messages: events.flatMap(renderEvent),
+          previousSummary: previousSummary?.text ?? null,
+          maxTokens: request.maxTokens,
+        });
+        if (typeof text !== 'string') throw new TypeError('the summary callback must return a string');
+        return { text, kind: 'custom', model: null, promptTokens: 0, completionTokens: 0, costNano: 0, attempts: 1, fallbackReason: null };
+      },
+    };
+    this.runtime.setSessionSummarizer(this.id, summarizer);
+  }
+
+  /** Resolves once everything in flight (background summaries included) has landed. */
+  async flush(): Promise<void> {
+    await this.ensureSession();
+    await this.runtime.idle();
+  }
+
+  private key() {
+    return { tenant: this.runtime.tenant, sessionId: this.id };
+  }
+
+  private async beforeRead(options: ReadOptions): Promise<void> {
+    await this.ensureSession();
+    const eventId = options.waitFor ?? this.lastWrite;
+    if (eventId) await this.runtime.waitFor(this.id, eventId, options.waitTimeoutMs);
+  }
+
+  private async record(event: Record<string, unknown>): Promise<string> {
+    await this.ensureSession();
+    const [accepted] = acceptEvents([{ ...event, sessionId: this.id }], {
+      now: this.runtime.now(),
+      newEventId: () => this.runtime.newEventId(),
+    }, 'event');
+    this.lastWrite = accepted!.eventId;
+    await this.runtime.submit(this.id, [accepted!]);
+    return accepted!.eventId;
+  }
+
+  /** Creates the session on first use, or reopens it (then an explicit prompt replaces the stored one). */
+  private ensureSession(): Promise<void> {
+    this.ready ??= (async () => {
+      const { runtime: _runtime, ...create } = this.options;
+      const { created, session } = await this.runtime.openSession({ ...create, sessionId: this.id });
+      const explicit = this.options.systemPrompt;
+      if (!created && explicit !== undefined && (explicit.trim() ? explicit : null) !== session.context.systemPrompt) {
+        const [accepted] = acceptEvents([{ type: 'system_prompt_updated', sessionId: this.id, content: explicit }], {
+          now: this.runtime.now(),
+          newEventId: () => this.runtime.newEventId(),
+        });
+        this.lastWrite = accepted!.eventId;
+        await this.runtime.submit(this.id, [accepted!]);
+      }
+    })().catch((error: unknown) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+}
+
+function normalizeUsage(usage: AiRespondsOptions['usage']): Usage | undefined {
+  if (!usage) return undefined;
+  const u = usage as Record<string, number | undefined>;
+  const out: Usage = {};
+  const prompt = u['promptTokens'] ?? u['prompt_tokens'];
+  const completion = u['completionTokens'] ?? u['completion_tokens'];
+  const total = u['totalTokens'] ?? u['total_tokens'];
+  if (prompt !== undefined) out.promptTokens = prompt;
+  if (completion !== undefined) out.completionTokens = completion;
+  if (total !== undefined) out.totalTokens = total;
+  return out;
+}

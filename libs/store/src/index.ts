@@ -1,0 +1,5 @@
+export * from './session-store.ts';
+export * from './memory-session-store.ts';
+export * from './redis-session-store.ts';
+export * from './session-keys.ts';
+export * from './error-code.ts';

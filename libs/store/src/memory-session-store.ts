@@ -1,0 +1,88 @@
+import type { EventRecord, SegmentRecord, SummaryRecord } from '@threadline/core';
+import { keyString, type CommitRequest, type CommitResult, type SessionKey, type SessionStore, type StoredSession } from './session-store.ts';
+
+interface Entry {
+  stored: StoredSession;
+  events: EventRecord[];
+  eventIds: Set<string>;
+  segments: Map<number, SegmentRecord>;
+  summaries: Map<number, SummaryRecord>;
+}
+
+/** Values go in and out as JSON, exactly as they would through Redis: no aliasing, same shapes. */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** In-process store for the embedded runtime and tests. */
+export class MemorySessionStore implements SessionStore {
+  private readonly entries = new Map<string, Entry>();
+
+  async load(key: SessionKey): Promise<StoredSession | null> {
+    const entry = this.entries.get(keyString(key));
+    return entry ? copy(entry.stored) : null;
+  }
+
+  async consumedEventIds(key: SessionKey, eventIds: readonly string[]): Promise<Set<string>> {
+    const entry = this.entries.get(keyString(key));
+    return new Set(entry ? eventIds.filter((id) => entry.eventIds.has(id)) : []);
+  }
+
+  async commit(key: SessionKey, request: CommitRequest): Promise<CommitResult> {
+    const k = keyString(key);
+    const entry = this.entries.get(k);
+    const currentVersion = entry?.stored.version ?? 0;
+    if (currentVersion !== request.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion };
+    const duplicate = entry && request.eventIds.find((id) => entry.eventIds.has(id));
+    if (duplicate) return { ok: false, reason: 'duplicate_event', currentVersion, eventId: duplicate };
+    const next: Entry = entry ?? {
+      stored: { session: request.session, version: 0 },
+      events: [],
+      eventIds: new Set(),
+      segments: new Map(),
+      summaries: new Map(),
+    };
+    for (const record of request.appendEvents) {
+      if (record.seq !== next.events.length)
+        throw new Error(`commit of ${k}: event seq ${record.seq} does not follow the log (length ${next.events.length})`);
+      next.events.push(copy(record));
+    }
+    for (const id of request.eventIds) next.eventIds.add(id);
+    for (const segment of request.sealedSegments) next.segments.set(segment.index, copy(segment));
+    for (const summary of request.summaries) next.summaries.set(summary.segmentIndex, copy(summary));
+    next.stored = { session: copy(request.session), version: currentVersion + 1 };
+    this.entries.set(k, next);
+    return { ok: true, version: next.stored.version };
+  }
+
+  async readEvents(key: SessionKey, fromSeq: number, toSeq: number): Promise<EventRecord[]> {
+    const entry = this.entries.get(keyString(key));
+    return entry ? copy(entry.events.slice(Math.max(0, fromSeq), Math.max(0, toSeq))) : [];
+  }
+
+  async readSealedSegments(key: SessionKey): Promise<SegmentRecord[]> {
+    const entry = this.entries.get(keyString(key));
+    if (!entry) return [];
+    return [...entry.segments.values()]
+      .sort((a, b) => a.index - b.index)
+      .map((segment) => {
+        const summary = entry.summaries.get(segment.index) ?? null;
+        return copy({ ...segment, status: summary ? 'summarized' : segment.status, summary });
+      });
+  }
+
+  async readSummary(key: SessionKey, segmentIndex: number): Promise<SummaryRecord | null> {
+    const summary = this.entries.get(keyString(key))?.summaries.get(segmentIndex);
+    return summary ? copy(summary) : null;
+  }
+
+  async deleteSession(key: SessionKey): Promise<boolean> {
+    return this.entries.delete(keyString(key));
+  }
+
+  /** Session ids of a tenant (for tests and the embedded CLI). */
+  sessionIds(tenant: string): string[] {
+    const prefix = `${tenant}:`;
+    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,70 @@
+import type { SessionKey } from './session-store.ts';
+
+/**
+ * The Redis keys of one session. They all carry the same Cluster hash tag `{tenant:sessionId}`,
+ * so every key of a session lives in one slot (one node), and a multi-key script or
+ * transaction on them is allowed on Redis Cluster.
+ */
+export interface SessionKeys {
+  /** HASH: `version` (commits so far; absent = no session) and `session` (PersistedSession JSON). */
+  state: string;
+  /** LIST of EventRecord JSON; list index == seq. */
+  events: string;
+  /** SET of the eventIds the session has consumed. */
+  ids: string;
+  /** HASH: segmentIndex → sealed SegmentRecord JSON (as sealed, without its summary). */
+  segments: string;
+  /** HASH: segmentIndex → SummaryRecord JSON. */
+  summaries: string;
+}
+
+/** The keys in the order the scripts take them (`KEYS[1..5]` of `commit-session-5.lua`). */
+export function sessionKeyList(keys: SessionKeys): [string, string, string, string, string] {
+  return [keys.state, keys.events, keys.ids, keys.segments, keys.summaries];
+}
+
+/**
+ * Checks a key prefix: it may not contain `{` or `}`, since Redis Cluster hashes the first
+ * `{...}` of a key and a brace in the prefix would take the place of the session's hash tag.
+ */
+export function assertKeyPrefix(prefix: string): void {
+  if (typeof prefix !== 'string' || prefix === '')
+    throw new Error(`store key prefix: expected a non-empty string, got ${JSON.stringify(prefix)}`);
+  if (/[{}]/.test(prefix))
+    throw new Error(
+      `store key prefix ${JSON.stringify(prefix)}: must not contain '{' or '}' (the session's Redis Cluster hash tag must be the first braces of every key)`,
+    );
+}
+
+/**
+ * `${prefix}:{${tenant}:${sessionId}}:<part>` for each part of a session.
+ *
+ * Ids are validated upstream to `[A-Za-z0-9][A-Za-z0-9._-]*`; this still refuses, with a clear
+ * error, what would break the layout whatever the caller: an empty id, `{` or `}` (they would end
+ * or move the hash tag, scattering the session over slots), and `:` in the tenant (tenant `a:b`
+ * with session `c` would share keys with tenant `a` and session `b:c`).
+ */
+export function sessionKeys(prefix: string, key: SessionKey): SessionKeys {
+  assertKeyPrefix(prefix);
+  const { tenant, sessionId } = key;
+  if (typeof tenant !== 'string' || tenant === '')
+    throw new Error(`session key: tenant must be a non-empty string, got ${JSON.stringify(tenant)}`);
+  if (typeof sessionId !== 'string' || sessionId === '')
+    throw new Error(`session key: sessionId must be a non-empty string, got ${JSON.stringify(sessionId)}`);
+  if (/[{}:]/.test(tenant))
+    throw new Error(
+      `session key: tenant ${JSON.stringify(tenant)} must not contain '{', '}' or ':' (they would break the session's Redis Cluster hash tag or let two tenants share keys)`,
+    );
+  if (/[{}]/.test(sessionId))
+    throw new Error(
+      `session key: sessionId ${JSON.stringify(sessionId)} must not contain '{' or '}' (they would break the session's Redis Cluster hash tag)`,
+    );
+  const base = `${prefix}:{${tenant}:${sessionId}}`;
+  return {
+    state: `${base}:state`,
+    events: `${base}:events`,
+    ids: `${base}:ids`,
+    segments: `${base}:segments`,
+    summaries: `${base}:summaries`,
+  };
+}

@@ -1,0 +1,57 @@
+import type { EventRecord, PersistedSession, SegmentRecord, SummaryRecord } from '@threadline/core';
+
+/** A session is addressed by its tenant and its id; the tenant is part of every key. */
+export interface SessionKey {
+  tenant: string;
+  sessionId: string;
+}
+
+export interface StoredSession {
+  session: PersistedSession;
+  /** Incremented by every commit; 0 means "does not exist". */
+  version: number;
+}
+
+/** One atomic write: everything a batch of events changed, applied only if nobody else wrote. */
+export interface CommitRequest {
+  /** The version the writer read; 0 to create the session. */
+  expectedVersion: number;
+  session: PersistedSession;
+  /** New events, with contiguous seqs following the stored ones. */
+  appendEvents: EventRecord[];
+  /** Every eventId this batch consumed (applied, or refused as a stale summary). */
+  eventIds: string[];
+  sealedSegments: SegmentRecord[];
+  summaries: SummaryRecord[];
+}
+
+export type CommitResult =
+  | { ok: true; version: number }
+  /** Someone committed since the read (a stale writer): nothing was written. */
+  | { ok: false; reason: 'version_conflict'; currentVersion: number }
+  /** An eventId of the batch is already recorded: nothing was written. */
+  | { ok: false; reason: 'duplicate_event'; currentVersion: number; eventId: string };
+
+/**
+ * Where sessions live. Implementations: memory (embedded runtime, tests) and Redis
+ * (production). They must behave identically; a shared contract test holds them to it.
+ */
+export interface SessionStore {
+  load(key: SessionKey): Promise<StoredSession | null>;
+  /** Which of these eventIds the session has already consumed. */
+  consumedEventIds(key: SessionKey, eventIds: readonly string[]): Promise<Set<string>>;
+  commit(key: SessionKey, request: CommitRequest): Promise<CommitResult>;
+  /** Events with `fromSeq <= seq < toSeq`, oldest first. */
+  readEvents(key: SessionKey, fromSeq: number, toSeq: number): Promise<EventRecord[]>;
+  /** Sealed segments, oldest first, each with its summary once it has one. */
+  readSealedSegments(key: SessionKey): Promise<SegmentRecord[]>;
+  readSummary(key: SessionKey, segmentIndex: number): Promise<SummaryRecord | null>;
+  /** Erases every key of the session. Returns whether it existed. */
+  deleteSession(key: SessionKey): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Stable text form of a key, for maps and logs. */
+export function keyString(key: SessionKey): string {
+  return `${key.tenant}:${key.sessionId}`;
+}
