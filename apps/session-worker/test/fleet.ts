@@ -16,7 +16,9 @@ export const extractive = (): Summarizer => createExtractiveSummarizer((t, m) =>
 
 /** Session workers and summarizers in this process, on the test Redis, under their own prefix. */
 export async function startInProcessFleet(options: {
-  url: string;
+  url?: string;
+  /** A Redis Cluster instead: `host:port,host:port`. */
+  clusterNodes?: string;
   prefix: string;
   partitions?: number;
   sessionWorkers?: number;
@@ -25,12 +27,12 @@ export async function startInProcessFleet(options: {
 }): Promise<InProcessFleet> {
   await defaultTokenCounter.prepare(['gpt-4o-mini']);
   const topology = { prefix: options.prefix, partitions: options.partitions ?? 4 };
-  const redis = { url: options.url };
+  const redis = options.clusterNodes ? { clusterNodes: options.clusterNodes } : { url: options.url };
   const workers = await Promise.all(
     Array.from({ length: options.sessionWorkers ?? 1 }, () => startSessionWorker({ redis, topology, lockDurationMs: 3000, stalledIntervalMs: 1000 })),
   );
   const summarizers = [await startSummarizerWorker({ redis, topology, summarizer: options.summarizer ?? extractive() })];
-  const runtime = new RedisRuntime({ url: options.url, topology, tenant: options.tenant ?? 'acme' });
+  const runtime = new RedisRuntime({ ...redis, topology, tenant: options.tenant ?? 'acme' });
   return {
     runtime,
     topology,

@@ -44,29 +44,37 @@ export const REFUSAL_OPENINGS: readonly RegExp[] = [
   /^as an? (ai )?assistant,? i (can't|cannot|am unable|'m unable|won't)\b/,
 ];
 
-/** Below this share of letters among the non-space characters, an answer is noise. */
-export const MIN_LETTER_SHARE = 0.5;
+/**
+ * Below this share of letters among the non-space characters, an answer is noise. Low, because
+ * a summary dense with prices, dates and ids is still mostly letters but can fall to 35%.
+ */
+export const MIN_LETTER_SHARE = 0.2;
 
 /**
- * Above this share of adjacent characters inside a word that switch class (letter, digit,
- * other), an answer is noise. Prose switches only around punctuation and numbers (well under
- * 0.15, still under 0.25 when dense with prices and dates); random characters switch on most
- * pairs (about 0.6).
+ * Above this share of jumbled words, an answer is noise. A word (of at least 3 characters once
+ * surrounding punctuation is trimmed) is jumbled when more than 30% of its adjacent character
+ * pairs switch class (letter, digit, other): `k2f#9x`, but also `€31.50`, `2025-06-16` or a
+ * UUID. Random characters give almost only jumbled words; prose few, and a summary dense with
+ * numbers and ids still well under half.
  */
-export const MAX_CLASS_SWITCH_SHARE = 0.3;
+export const MAX_JUMBLED_WORD_SHARE = 0.6;
 
 /**
  * Below this share of distinct 8-character windows (case and runs of spaces ignored), an
  * answer is noise: the same sentence or word over and over. Prose has most of its windows
- * distinct (above 0.7 even at thousands of characters).
+ * distinct; a sentence repeated gives almost none.
  */
-export const MIN_DISTINCT_WINDOW_SHARE = 0.25;
+export const MIN_DISTINCT_WINDOW_SHARE = 0.15;
 
-/** The letter and class-switch rules apply from this many non-space characters. */
+/** The letter and jumbled-word rules apply from this many non-space characters. */
 const NOISE_MIN_CHARS = 24;
 /** The repetition rule applies from this many characters. */
 const REPETITION_MIN_CHARS = 200;
 const WINDOW = 8;
+/** A word is judged from this many characters (after trimming punctuation). */
+const JUMBLE_MIN_WORD_CHARS = 3;
+/** A word with more than this share of class-switching character pairs is jumbled. */
+const JUMBLE_SWITCH_SHARE = 0.3;
 /** Only the start of a very long answer is scanned for noise (enough to judge it). */
 const NOISE_SCAN_CHARS = 20_000;
 
@@ -78,12 +86,12 @@ const NOISE_SCAN_CHARS = 20_000;
  * 2. `refusal`: it opens like a refusal or a model talking about itself
  *    ({@link REFUSAL_OPENINGS}: "I'm sorry, I can't…", "I cannot help with that", "As an AI…").
  * 3. `too_short`: fewer than `minChars` characters.
- * 4. `noise` (texts of at least 24 non-space characters): fewer than half of the non-space
- *    characters are letters ({@link MIN_LETTER_SHARE}); or more than 30% of the adjacent
- *    character pairs inside words switch between letter, digit and symbol
- *    ({@link MAX_CLASS_SWITCH_SHARE}: random characters); or, from 200 characters, fewer than a
- *    quarter of its 8-character windows are distinct ({@link MIN_DISTINCT_WINDOW_SHARE}: the
- *    same text over and over). Letters of every script count, so summaries in any language pass.
+ * 4. `noise` (texts of at least 24 non-space characters): fewer than 20% of the non-space
+ *    characters are letters ({@link MIN_LETTER_SHARE}); or more than 60% of the words are
+ *    jumbled mixes of letters, digits and symbols ({@link MAX_JUMBLED_WORD_SHARE}: random
+ *    characters); or, from 200 characters, fewer than 15% of its 8-character windows are
+ *    distinct ({@link MIN_DISTINCT_WINDOW_SHARE}: the same text over and over). Letters of
+ *    every script count, so summaries in any language pass.
  * 5. `too_long`: more than {@link TOO_LONG_FACTOR} × `maxTokens` tokens (checked first by
  *    length alone at {@link MAX_CHARS_PER_TOKEN} characters per token, so that 50 000 tokens
  *    of junk are not tokenized).
@@ -146,32 +154,29 @@ function refusalOpening(text: string): string | null {
 type CharClass = 'letter' | 'digit' | 'other';
 
 function classOf(char: string): CharClass {
-  if (/\p{L}|\p{M}/u.test(char)) return 'letter';
+  if (/[\p{L}\p{M}]/u.test(char)) return 'letter';
   if (/\p{N}/u.test(char)) return 'digit';
   return 'other';
 }
 
 /** What makes the text noise (the rule and the measure), or null when it reads as text. */
 function noiseFinding(text: string): string | null {
-  const chars = Array.from(text);
   let visible = 0;
   let letters = 0;
-  let pairs = 0;
-  let switches = 0;
-  let previous: CharClass | null = null;
-  for (const char of chars) {
-    if (/\s/u.test(char)) {
-      previous = null;
-      continue;
-    }
-    visible++;
-    const kind = classOf(char);
-    if (kind === 'letter') letters++;
-    if (previous !== null) {
-      pairs++;
-      if (kind !== previous) switches++;
-    }
-    previous = kind;
+  let judged = 0;
+  let jumbled = 0;
+  for (const word of text.split(/\s+/u)) {
+    const chars = Array.from(word);
+    const classes = chars.map(classOf);
+    visible += chars.length;
+    letters += classes.filter((kind) => kind === 'letter').length;
+    const first = classes.findIndex((kind) => kind !== 'other');
+    const last = classes.findLastIndex((kind) => kind !== 'other');
+    if (first < 0 || last - first + 1 < JUMBLE_MIN_WORD_CHARS) continue;
+    judged++;
+    let switches = 0;
+    for (let i = first + 1; i <= last; i++) if (classes[i] !== classes[i - 1]) switches++;
+    if (switches / (last - first) > JUMBLE_SWITCH_SHARE) jumbled++;
   }
 
   if (visible >= NOISE_MIN_CHARS) {
@@ -179,16 +184,16 @@ function noiseFinding(text: string): string | null {
     if (letterShare < MIN_LETTER_SHARE) {
       return `only ${percent(letterShare)} of its non-space characters are letters, expected at least ${percent(MIN_LETTER_SHARE)}`;
     }
-    const switchShare = pairs === 0 ? 0 : switches / pairs;
-    if (switchShare > MAX_CLASS_SWITCH_SHARE) {
+    const jumbledShare = judged === 0 ? 0 : jumbled / judged;
+    if (jumbledShare > MAX_JUMBLED_WORD_SHARE) {
       return (
-        `${percent(switchShare)} of the character pairs inside its words switch between letter, ` +
-        `digit and symbol, expected at most ${percent(MAX_CLASS_SWITCH_SHARE)} (random characters)`
+        `${percent(jumbledShare)} of its words are jumbled mixes of letters, digits and symbols, ` +
+        `expected at most ${percent(MAX_JUMBLED_WORD_SHARE)} (random characters)`
       );
     }
   }
 
-  const flat = Array.from(text.toLowerCase().replace(/\s+/g, ' '));
+  const flat = Array.from(text.toLowerCase().replace(/\s+/gu, ' '));
   if (flat.length >= REPETITION_MIN_CHARS) {
     const windows = new Set<string>();
     const total = flat.length - WINDOW + 1;

@@ -44,7 +44,10 @@ export const EventJobContractSchema = z.strictObject({
   v: z.literal(1),
   tenant: IdSchema,
   sessionId: IdSchema,
-  events: z.array(SessionEventSchema).min(1).max(MAX_EVENTS_PER_JOB),
+  events: z
+    .array(SessionEventSchema.and(z.object({ eventId: IdSchema })))
+    .min(1)
+    .max(MAX_EVENTS_PER_JOB),
 });
 
 /** A request to summarize one sealed segment (the machine's `SummaryRequest`, plus the tenant). */

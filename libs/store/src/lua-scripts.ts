@@ -20,7 +20,8 @@ export interface LuaScript {
  */
 export function loadLuaScript(fileName: string): LuaScript {
   const match = /-(\d+)\.lua$/.exec(fileName);
-  if (!match) throw new Error(`Lua script ${fileName}: the name must end with -<number of keys>.lua`);
+  if (!match)
+    throw new Error(`Lua script ${fileName}: the name must end with -<number of keys>.lua`);
   const source = readFileSync(new URL(`./lua/${fileName}`, import.meta.url), 'utf8');
   return {
     name: fileName,
@@ -43,7 +44,9 @@ export async function runLuaScript(
   args: readonly (string | number)[],
 ): Promise<unknown> {
   if (keys.length !== script.numberOfKeys)
-    throw new Error(`Lua script ${script.name}: takes ${script.numberOfKeys} keys, got ${keys.length}`);
+    throw new Error(
+      `Lua script ${script.name}: takes ${script.numberOfKeys} keys, got ${keys.length}`,
+    );
   const params = [...keys, ...args];
   try {
     return await redis.evalsha(script.sha, keys.length, ...params);

@@ -97,10 +97,12 @@ export class RedisSessionStore implements SessionStore {
     for (const record of events) args.push(JSON.stringify(record));
     for (const id of request.eventIds) args.push(id);
     for (const segment of request.sealedSegments) args.push(segment.index, JSON.stringify(segment));
-    for (const summary of request.summaries) args.push(summary.segmentIndex, JSON.stringify(summary));
+    for (const summary of request.summaries)
+      args.push(summary.segmentIndex, JSON.stringify(summary));
 
     const reply = await runLuaScript(this.redis, commitSessionScript, sessionKeyList(keys), args);
-    if (!Array.isArray(reply)) throw new Error(`commit of ${keyString(key)}: unexpected reply ${JSON.stringify(reply)}`);
+    if (!Array.isArray(reply))
+      throw new Error(`commit of ${keyString(key)}: unexpected reply ${JSON.stringify(reply)}`);
     const [code, version, detail] = reply as [number, number, string | number | undefined];
     switch (code) {
       case ErrorCode.Ok:
@@ -108,13 +110,20 @@ export class RedisSessionStore implements SessionStore {
       case ErrorCode.VersionConflict:
         return { ok: false, reason: 'version_conflict', currentVersion: version };
       case ErrorCode.DuplicateEvent:
-        return { ok: false, reason: 'duplicate_event', currentVersion: version, eventId: String(detail) };
+        return {
+          ok: false,
+          reason: 'duplicate_event',
+          currentVersion: version,
+          eventId: String(detail),
+        };
       case ErrorCode.SeqGap:
         throw new Error(
           `commit of ${keyString(key)}: event seq ${firstSeq} does not follow the log (length ${detail})`,
         );
       case ErrorCode.MalformedArguments:
-        throw new Error(`commit of ${keyString(key)}: ${commitSessionScript.name} refused its arguments: ${detail}`);
+        throw new Error(
+          `commit of ${keyString(key)}: ${commitSessionScript.name} refused its arguments: ${detail}`,
+        );
       default:
         throw new Error(`commit of ${keyString(key)}: unexpected reply ${JSON.stringify(reply)}`);
     }
@@ -135,16 +144,21 @@ export class RedisSessionStore implements SessionStore {
   async readSealedSegments(key: SessionKey): Promise<SegmentRecord[]> {
     const keys = this.keysOf(key);
     const replies = await this.redis.multi().hgetall(keys.segments).hgetall(keys.summaries).exec();
-    const [segments, summaries] = transactionResults(replies, `readSealedSegments of ${keyString(key)}`) as [
-      Record<string, string>,
-      Record<string, string>,
-    ];
+    const [segments, summaries] = transactionResults(
+      replies,
+      `readSealedSegments of ${keyString(key)}`,
+    ) as [Record<string, string>, Record<string, string>];
     return Object.entries(segments)
       .map(([index, json]) => {
         const segment = JSON.parse(json) as SegmentRecord;
         const summaryJson = summaries[index];
-        const summary = summaryJson === undefined ? null : (JSON.parse(summaryJson) as SummaryRecord);
-        return { ...segment, status: summary ? 'summarized' : segment.status, summary } satisfies SegmentRecord;
+        const summary =
+          summaryJson === undefined ? null : (JSON.parse(summaryJson) as SummaryRecord);
+        return {
+          ...segment,
+          status: summary ? 'summarized' : segment.status,
+          summary,
+        } satisfies SegmentRecord;
       })
       .sort((a, b) => a.index - b.index);
   }
@@ -159,8 +173,15 @@ export class RedisSessionStore implements SessionStore {
   /** 1 round trip: MULTI EXISTS state, UNLINK the five keys EXEC. */
   async deleteSession(key: SessionKey): Promise<boolean> {
     const keys = this.keysOf(key);
-    const replies = await this.redis.multi().exists(keys.state).unlink(...sessionKeyList(keys)).exec();
-    const [existed] = transactionResults(replies, `deleteSession of ${keyString(key)}`) as [number, number];
+    const replies = await this.redis
+      .multi()
+      .exists(keys.state)
+      .unlink(...sessionKeyList(keys))
+      .exec();
+    const [existed] = transactionResults(replies, `deleteSession of ${keyString(key)}`) as [
+      number,
+      number,
+    ];
     return existed === 1;
   }
 

@@ -48,9 +48,13 @@ export function sessionKeys(prefix: string, key: SessionKey): SessionKeys {
   assertKeyPrefix(prefix);
   const { tenant, sessionId } = key;
   if (typeof tenant !== 'string' || tenant === '')
-    throw new Error(`session key: tenant must be a non-empty string, got ${JSON.stringify(tenant)}`);
+    throw new Error(
+      `session key: tenant must be a non-empty string, got ${JSON.stringify(tenant)}`,
+    );
   if (typeof sessionId !== 'string' || sessionId === '')
-    throw new Error(`session key: sessionId must be a non-empty string, got ${JSON.stringify(sessionId)}`);
+    throw new Error(
+      `session key: sessionId must be a non-empty string, got ${JSON.stringify(sessionId)}`,
+    );
   if (/[{}:]/.test(tenant))
     throw new Error(
       `session key: tenant ${JSON.stringify(tenant)} must not contain '{', '}' or ':' (they would break the session's Redis Cluster hash tag or let two tenants share keys)`,

@@ -31,7 +31,12 @@ export class SessionScript {
     this.session = startSession(
       newSessionState({
         sessionId,
-        config: SessionConfigSchema.parse({ infiniteContext: true, maxTurnsPerSegment: 4, tokenThreshold: 100_000, ...config }),
+        config: SessionConfigSchema.parse({
+          infiniteContext: true,
+          maxTurnsPerSegment: 4,
+          tokenThreshold: 100_000,
+          ...config,
+        }),
         systemPrompt: 'You are a helpful assistant. Réponds en français si on te parle français.',
         systemPromptTokens: 18,
         metadata: { channel: 'web', tags: ['beta'] },
@@ -43,7 +48,14 @@ export class SessionScript {
 
   /** The commit that creates the session (no events). */
   create(): CommitRequest {
-    return { expectedVersion: 0, session: this.session, appendEvents: [], eventIds: [], sealedSegments: [], summaries: [] };
+    return {
+      expectedVersion: 0,
+      session: this.session,
+      appendEvents: [],
+      eventIds: [],
+      sealedSegments: [],
+      summaries: [],
+    };
   }
 
   measured(type: MeasuredEvent['type'], extra: Partial<MeasuredEvent> = {}): MeasuredEvent {
@@ -84,7 +96,10 @@ export class SessionScript {
   }
 
   /** The summarizer's answer for the segment whose summary is in flight. */
-  summaryOf(segmentIndex: number, text = `Summary of segment ${segmentIndex}.`): SessionMachineEvent {
+  summaryOf(
+    segmentIndex: number,
+    text = `Summary of segment ${segmentIndex}.`,
+  ): SessionMachineEvent {
     this.n += 1;
     const answer: SummaryAnswer = {
       segmentIndex,
@@ -108,15 +123,24 @@ export class SessionScript {
    * Runs events through the machine and returns the commit the engine would send. The script's
    * session moves on only when `accept` is called (after the commit landed).
    */
-  batch(expectedVersion: number, events: SessionMachineEvent[]): { request: CommitRequest; accept(): void } {
+  batch(
+    expectedVersion: number,
+    events: SessionMachineEvent[],
+  ): { request: CommitRequest; accept(): void } {
     const decision = decide(this.session, events);
     const request: CommitRequest = {
       expectedVersion,
       session: decision.next,
-      appendEvents: decision.effects.flatMap((e) => (e.type === 'appendEvent' ? [e.params.record] : [])),
+      appendEvents: decision.effects.flatMap((e) =>
+        e.type === 'appendEvent' ? [e.params.record] : [],
+      ),
       eventIds: events.map((e) => (e.type === 'summary' ? e.answer.eventId : e.event.eventId)),
-      sealedSegments: decision.effects.flatMap((e) => (e.type === 'sealSegment' ? [e.params.segment] : [])),
-      summaries: decision.effects.flatMap((e) => (e.type === 'attachSummary' ? [e.params.summary] : [])),
+      sealedSegments: decision.effects.flatMap((e) =>
+        e.type === 'sealSegment' ? [e.params.segment] : [],
+      ),
+      summaries: decision.effects.flatMap((e) =>
+        e.type === 'attachSummary' ? [e.params.summary] : [],
+      ),
     };
     return {
       request,

@@ -59,7 +59,8 @@ export const tripPlanning: SummaryTurn[] = [
   { role: 'user', content: 'Perfect, thanks!' },
   {
     role: 'user',
-    content: 'Please book the 9:39 train for both of us and send the tickets to ana.ribeiro@example.com.',
+    content:
+      'Please book the 9:39 train for both of us and send the tickets to ana.ribeiro@example.com.',
   },
   {
     role: 'assistant',
@@ -84,7 +85,12 @@ export const tripPlanningContinued: SummaryTurn[] = [
       'and a port tasting at Quinta do Bomfim costs about €25 per person.',
   },
   { role: 'user', content: "Let's do the Douro trip on June 19. Is there a boat option too?" },
-  { role: 'tool', tool: 'search_tours', content: 'search_tours(place=Pinhão, date=2025-06-19, type=boat)', error: 'rate limited (429), retry after 30 s' },
+  {
+    role: 'tool',
+    tool: 'search_tours',
+    content: 'search_tours(place=Pinhão, date=2025-06-19, type=boat)',
+    error: 'rate limited (429), retry after 30 s',
+  },
   {
     role: 'assistant',
     content:
@@ -114,12 +120,16 @@ export const postgresDebugging: SummaryTurn[] = [
       'DATABASE_URL is postgres://app:secret@localhost:5432/orders. ' +
       'The compose file has two services, `api` and `db`, on the default network.',
   },
-  { role: 'assistant', content: 'Let me try connecting from the api container the same way the app does.' },
+  {
+    role: 'assistant',
+    content: 'Let me try connecting from the api container the same way the app does.',
+  },
   {
     role: 'tool',
     tool: 'run_in_container',
     content: 'psql "postgres://app:***@localhost:5432/orders" -c "select 1" (container: api)',
-    error: 'psql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused',
+    error:
+      'psql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused',
   },
   {
     role: 'assistant',
@@ -135,7 +145,8 @@ export const postgresDebugging: SummaryTurn[] = [
   },
   {
     role: 'user',
-    content: 'Ok, that worked from psql. But now the app says password authentication failed for user "app". What now?',
+    content:
+      'Ok, that worked from psql. But now the app says password authentication failed for user "app". What now?',
   },
   {
     role: 'assistant',
@@ -148,7 +159,10 @@ export const postgresDebugging: SummaryTurn[] = [
     role: 'user',
     content: "I'll run the ALTER USER, I don't want to lose the data in the orders table.",
   },
-  { role: 'assistant', content: 'Good call. After that, restart the api service with docker compose restart api.' },
+  {
+    role: 'assistant',
+    content: 'Good call. After that, restart the api service with docker compose restart api.',
+  },
   { role: 'user', content: 'It works now. Thanks a lot!' },
 ];
 

@@ -28,13 +28,48 @@ function section(summary: string, header: string): string[] {
 }
 
 /** Filler of the fixtures that must never reach a summary. */
-const FILLER = /\bthanks\b|\bthank you\b|sounds good|\bok\b|perfect|you're welcome|let me know|happy to help|good call/i;
+const FILLER =
+  /\bthanks\b|\bthank you\b|sounds good|\bok\b|perfect|you're welcome|let me know|happy to help|good call/i;
 
 /** The facts a reader of each fixture's summary needs. */
 const KEY_FACTS = {
-  trip: ['Boston', 'June 12', 'June 22', '$3,200', 'Ana', 'Lisboa Tejo', 'June 13 to June 17', '9:39', 'AP-7731Q', 'ana.ribeiro@example.com', 'TP218', '$1,486'],
-  postgres: ['PostgreSQL 16.2', '8.11.3', 'ECONNREFUSED 127.0.0.1:5432', 'db:5432', 'POSTGRES_PASSWORD', 'ALTER USER', 'run_in_container', 'Connection refused'],
-  subscription: ['Acme Robotics', '$49', '5 seats', '8 seats', '$35', '$137.20', '$3,222.80', 'billing@acme-robotics.com', 'March 1', 'Team annual', 'INV-20931'],
+  trip: [
+    'Boston',
+    'June 12',
+    'June 22',
+    '$3,200',
+    'Ana',
+    'Lisboa Tejo',
+    'June 13 to June 17',
+    '9:39',
+    'AP-7731Q',
+    'ana.ribeiro@example.com',
+    'TP218',
+    '$1,486',
+  ],
+  postgres: [
+    'PostgreSQL 16.2',
+    '8.11.3',
+    'ECONNREFUSED 127.0.0.1:5432',
+    'db:5432',
+    'POSTGRES_PASSWORD',
+    'ALTER USER',
+    'run_in_container',
+    'Connection refused',
+  ],
+  subscription: [
+    'Acme Robotics',
+    '$49',
+    '5 seats',
+    '8 seats',
+    '$35',
+    '$137.20',
+    '$3,222.80',
+    'billing@acme-robotics.com',
+    'March 1',
+    'Team annual',
+    'INV-20931',
+  ],
 } as const;
 
 const FIXTURES = [
@@ -100,7 +135,9 @@ describe('extractiveSummary on real-looking conversations', () => {
 
   it('joins a short question to the sentence that says what it is about', () => {
     const asked = section(summarize(postgresDebugging), 'User asked:');
-    expect(asked).toContain("I'm on PostgreSQL 16.2 with node-postgres 8.11.3. Why does this happen?");
+    expect(asked).toContain(
+      "I'm on PostgreSQL 16.2 with node-postgres 8.11.3. Why does this happen?",
+    );
     expect(asked).toContain(
       'But now the app says password authentication failed for user "app". What now?',
     );
@@ -115,7 +152,9 @@ describe('extractiveSummary on real-looking conversations', () => {
   it('lists each tool call with its outcome, noting the one that failed', () => {
     const tools = section(summarize(postgresDebugging), 'Tools:');
     expect(tools).toHaveLength(2);
-    expect(tools[0]).toMatch(/^run_in_container: psql .*localhost:5432.* → error: psql: error: .*Connection refused$/);
+    expect(tools[0]).toMatch(
+      /^run_in_container: psql .*localhost:5432.* → error: psql: error: .*Connection refused$/,
+    );
     expect(tools[1]).toMatch(/^run_in_container: psql .*@db:5432.*→ 1 row$/);
     expect(tools[1]).not.toContain('error');
   });
@@ -123,13 +162,17 @@ describe('extractiveSummary on real-looking conversations', () => {
   it('keeps the prices, the credit and the plan decision of a subscription change', () => {
     const summary = summarize(subscriptionChange);
     for (const fact of KEY_FACTS.subscription) expect(summary).toContain(fact);
-    expect(section(summary, 'Decisions:')).toContain('User: We decided to go with Team annual for 8 seats.');
+    expect(section(summary, 'Decisions:')).toContain(
+      'User: We decided to go with Team annual for 8 seats.',
+    );
     expect(section(summary, 'User asked:')).toContain("What does Team include that Pro doesn't?");
   });
 
   it.each(FIXTURES)('leaves out the filler of the %s conversation', (_, turns) => {
     const summary = summarize(turns);
-    const said = ['User asked:', 'Decisions:', 'Facts:'].flatMap((header) => section(summary, header));
+    const said = ['User asked:', 'Decisions:', 'Facts:'].flatMap((header) =>
+      section(summary, header),
+    );
     expect(said.length).toBeGreaterThan(0);
     for (const line of said) {
       expect(line).not.toMatch(FILLER);
@@ -139,7 +182,9 @@ describe('extractiveSummary on real-looking conversations', () => {
 
   it('strips a leading pleasantry from a sentence that carries a decision', () => {
     const decisions = section(summarize(tripPlanning), 'Decisions:');
-    expect(decisions).toContain("User: Let's go with the Lisboa Tejo for the four nights in Lisbon, June 13 to June 17.");
+    expect(decisions).toContain(
+      "User: Let's go with the Lisboa Tejo for the four nights in Lisbon, June 13 to June 17.",
+    );
   });
 
   it('puts the sections in a fixed order and omits empty ones', () => {
@@ -158,7 +203,9 @@ describe('extractiveSummary within a token budget', () => {
   it.each(FIXTURES)('never exceeds maxTokens for the %s conversation', (_, turns) => {
     for (const maxTokens of caps) {
       const summary = summarize(turns, maxTokens);
-      expect(wordTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(maxTokens);
+      expect(wordTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(
+        maxTokens,
+      );
     }
   });
 
@@ -166,7 +213,9 @@ describe('extractiveSummary within a token budget', () => {
     const previous = summarize(tripPlanning, 300);
     for (const maxTokens of caps) {
       const summary = summarize(tripPlanningContinued, maxTokens, previous);
-      expect(wordTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(maxTokens);
+      expect(wordTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(
+        maxTokens,
+      );
     }
   });
 
@@ -176,7 +225,9 @@ describe('extractiveSummary within a token budget', () => {
     for (const [, turns] of FIXTURES) {
       for (const maxTokens of caps) {
         const summary = extractiveSummary({ turns, maxTokens, countTokens });
-        expect(countTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(maxTokens);
+        expect(countTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(
+          maxTokens,
+        );
       }
     }
   });
@@ -196,12 +247,17 @@ describe('extractiveSummary within a token budget', () => {
 
     const subscription = summarize(subscriptionChange, 80);
     expect(subscription).toContain('What would that cost?');
-    expect(section(subscription, 'Decisions:').join('\n')).toMatch(/Team annual (?:with|for) 8 seats/);
+    expect(section(subscription, 'Decisions:').join('\n')).toMatch(
+      /Team annual (?:with|for) 8 seats/,
+    );
     expect(subscription).not.toContain('audit logs');
   });
 
   it('cuts a single over-long sentence with an ellipsis rather than exceed the budget', () => {
-    const rambling = Array.from({ length: 120 }, (_, i) => `step${i} of the Kafka 3.7 migration`).join(' and ');
+    const rambling = Array.from(
+      { length: 120 },
+      (_, i) => `step${i} of the Kafka 3.7 migration`,
+    ).join(' and ');
     const summary = summarize([{ role: 'user', content: `Please review ${rambling}` }], 30);
     expect(wordTokens(summary)).toBeLessThanOrEqual(30);
     expect(summary).toMatch(/^User asked:\n- Please review step0 of the Kafka 3\.7 migration.*…$/);
@@ -236,7 +292,9 @@ describe('extractiveSummary with a previous summary (rolling)', () => {
     const summary = summarize(subscriptionChange, 120, previous);
     const earlier = section(summary, 'Earlier:');
     expect(earlier.length).toBeGreaterThan(0);
-    expect(wordTokens(['Earlier:', ...earlier.map((line) => `- ${line}`)].join('\n'))).toBeLessThanOrEqual(60);
+    expect(
+      wordTokens(['Earlier:', ...earlier.map((line) => `- ${line}`)].join('\n')),
+    ).toBeLessThanOrEqual(60);
     expect(section(summary, 'User asked:').join('\n')).toContain('What would that cost?');
     expect(section(summary, 'Decisions:').join('\n')).toMatch(/Team annual (?:with|for) 8 seats/);
   });
@@ -313,8 +371,21 @@ describe('extractiveSummary on edge cases', () => {
   });
 
   it('counts a repeated identical tool call instead of listing it twice', () => {
-    const call: SummaryTurn = { role: 'tool', tool: 'get_weather', content: 'get_weather(city=Lisbon) → timeout', error: 'timeout after 10 s' };
-    const tools = section(summarize([{ role: 'user', content: 'Will it rain in Lisbon on June 14?' }, call, call, call]), 'Tools:');
+    const call: SummaryTurn = {
+      role: 'tool',
+      tool: 'get_weather',
+      content: 'get_weather(city=Lisbon) → timeout',
+      error: 'timeout after 10 s',
+    };
+    const tools = section(
+      summarize([
+        { role: 'user', content: 'Will it rain in Lisbon on June 14?' },
+        call,
+        call,
+        call,
+      ]),
+      'Tools:',
+    );
     expect(tools).toEqual(['get_weather(city=Lisbon) → timeout → error: timeout after 10 s (×3)']);
   });
 
@@ -322,7 +393,9 @@ describe('extractiveSummary on edge cases', () => {
     const content = `Please plan 🇵🇹 ${'👨‍👩‍👧 𝒻𝒶𝓂𝒾𝓁𝓎 '.repeat(80)}`;
     for (const maxTokens of [6, 9, 14, 25]) {
       const summary = summarize([{ role: 'user', content }], maxTokens);
-      expect(summary).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      expect(summary).not.toMatch(
+        /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+      );
       expect(summary).not.toMatch(/\u200D…|\u200D$/);
     }
   });
@@ -336,21 +409,26 @@ describe('extractiveSummary on edge cases', () => {
 });
 
 describe('extractiveSummary against the predecessor', () => {
-  it.each(FIXTURES)('keeps the key facts of the %s conversation that "User discussed: …" loses', (_, turns, facts) => {
-    const baseline = predecessorSummary(turns);
-    const ours = summarize(turns, 400);
-    const keptByBaseline = facts.filter((fact) => baseline.includes(fact));
-    const keptByOurs = facts.filter((fact) => ours.includes(fact));
-    expect(keptByOurs).toEqual([...facts]);
-    expect(keptByBaseline.length).toBeLessThanOrEqual(facts.length / 4);
-  });
+  it.each(FIXTURES)(
+    'keeps the key facts of the %s conversation that "User discussed: …" loses',
+    (_, turns, facts) => {
+      const baseline = predecessorSummary(turns);
+      const ours = summarize(turns, 400);
+      const keptByBaseline = facts.filter((fact) => baseline.includes(fact));
+      const keptByOurs = facts.filter((fact) => ours.includes(fact));
+      expect(keptByOurs).toEqual([...facts]);
+      expect(keptByBaseline.length).toBeLessThanOrEqual(facts.length / 4);
+    },
+  );
 
   it('keeps more key facts than the predecessor even in 60 tokens, not much more than its one line', () => {
     for (const [, turns, facts] of FIXTURES) {
       const baseline = predecessorSummary(turns);
       const ours = summarize(turns, 60);
       const count = (text: string): number => facts.filter((fact) => text.includes(fact)).length;
-      expect(count(ours), `ours:\n${ours}\nbaseline:\n${baseline}`).toBeGreaterThan(count(baseline));
+      expect(count(ours), `ours:\n${ours}\nbaseline:\n${baseline}`).toBeGreaterThan(
+        count(baseline),
+      );
     }
   });
 

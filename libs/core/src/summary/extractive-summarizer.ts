@@ -121,7 +121,10 @@ interface Line {
   cost: number;
 }
 
-/** Summarizes a sealed segment of a conversation; see the module comment. Never throws. */
+/**
+ * Summarizes a sealed segment of a conversation; see the module comment. Never throws
+ * (unless `countTokens` does), whatever the turns contain.
+ */
 export function extractiveSummary(input: ExtractiveSummaryInput): string {
   const countTokens: CountTokens = input.countTokens;
   const budget = toBudget(input.maxTokens);
@@ -145,10 +148,14 @@ export function extractiveSummary(input: ExtractiveSummaryInput): string {
       ? earlierNeeds
       : Math.min(
           budget,
-          Math.max(Math.min(earlierNeeds, Math.floor(budget * EARLIER_SHARE)), budget - currentNeeds),
+          Math.max(
+            Math.min(earlierNeeds, Math.floor(budget * EARLIER_SHARE)),
+            budget - currentNeeds,
+          ),
         );
   const keptEarlier = selectWithin(earlier, earlierBudget, measure);
-  const earlierUsed = keptEarlier.length > 0 ? countTokens(render(keptEarlier)) + measure.newline : 0;
+  const earlierUsed =
+    keptEarlier.length > 0 ? countTokens(render(keptEarlier)) + measure.newline : 0;
   const keptCurrent = selectWithin(current, budget - earlierUsed, measure);
 
   return enforceBudget(keptEarlier, keptCurrent, budget, countTokens);
@@ -156,7 +163,13 @@ export function extractiveSummary(input: ExtractiveSummaryInput): string {
 
 /** The lines of the user's and the assistant's messages, scored and deduplicated. */
 function conversationLines(turns: readonly SummaryTurn[], measure: Measure): Line[] {
-  const drafts: Array<{ kind: SentenceKind; order: number; score: number; text: string; body: string }> = [];
+  const drafts: Array<{
+    kind: SentenceKind;
+    order: number;
+    score: number;
+    text: string;
+    body: string;
+  }> = [];
   const firstUserTurn = turns.findIndex((turn) => turn?.role === 'user');
   let order = 0;
   turns.forEach((turn, index) => {
@@ -199,7 +212,11 @@ function withShortQuestionsInContext(sentences: readonly string[]): string[] {
   for (const sentence of sentences) {
     const previous = joined[joined.length - 1];
     const words = sentence.split(/\s+/).length;
-    if (previous !== undefined && words <= SHORT_QUESTION_MAX_WORDS && /\?[^\p{L}\p{N}]*$/u.test(sentence)) {
+    if (
+      previous !== undefined &&
+      words <= SHORT_QUESTION_MAX_WORDS &&
+      /\?[^\p{L}\p{N}]*$/u.test(sentence)
+    ) {
       joined[joined.length - 1] = `${previous} ${sentence}`;
     } else {
       joined.push(sentence);
@@ -265,7 +282,8 @@ function selectWithin(lines: readonly Line[], budget: number, measure: Measure):
   const left = budget - used;
   const best = ranked.find((line) => !chosen.includes(line));
   if (best && left >= MIN_FILL_TOKENS) {
-    const room = left - (opened.has(best.section) ? 0 : measure.header(best.section)) - measure.bullet;
+    const room =
+      left - (opened.has(best.section) ? 0 : measure.header(best.section)) - measure.bullet;
     const cut = truncateToTokens(best.text, room, measure.countTokens);
     const keptWords = wordCount(cut);
     if (keptWords >= MIN_FILL_WORDS && keptWords >= wordCount(best.text) * MIN_FILL_SHARE) {
@@ -302,7 +320,9 @@ function enforceBudget(
 function render(lines: readonly Line[]): string {
   const out: string[] = [];
   for (const section of SECTION_ORDER) {
-    const inSection = lines.filter((line) => line.section === section).sort((a, b) => a.order - b.order);
+    const inSection = lines
+      .filter((line) => line.section === section)
+      .sort((a, b) => a.order - b.order);
     if (inSection.length === 0) continue;
     out.push(HEADERS[section], ...inSection.map((line) => `- ${line.text}`));
   }
@@ -330,7 +350,13 @@ class Measure {
   /** A line, its text cut to the per-line cap, with its cost. */
   line(section: Section, order: number, score: number, text: string): Line {
     const capped = this.cut(text, this.lineCap) || text;
-    return { section, order, score, text: capped, cost: this.countTokens(`- ${capped}`) + this.newline };
+    return {
+      section,
+      order,
+      score,
+      text: capped,
+      cost: this.countTokens(`- ${capped}`) + this.newline,
+    };
   }
 
   header(section: Section): number {

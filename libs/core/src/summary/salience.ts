@@ -30,7 +30,7 @@ export interface Salience {
   score: number;
 }
 
-/** Score of a decision, conclusion or recommendation carrying `facts` points. */
+/** Score of a decision or conclusion carrying `facts` points. */
 export function decisionScore(facts: number): number {
   return 6 + facts / 2;
 }
@@ -87,7 +87,7 @@ const FILLER_WORDS = new Set(
 
 /** Assistant pleasantries that open or close an answer without content. */
 const PLEASANTRY =
-  /^(?:let me know\b|how (?:can|may) i help|what can i do for you|(?:i )?hope (?:this|that) helps|happy to help|glad (?:i could|to) help|you(?:'re| are) (?:very )?welcome|is there anything else|anything else i can|feel free to (?:ask|reach)|have a (?:great|nice|good|wonderful|safe)\b|enjoy your\b|good luck\b|my pleasure|great question|certainly[.!]?$|of course[.!]?$)/i;
+  /^(?:let me know\b|how (?:can|may) i help|what can i do for you|(?:i )?hope (?:this|that) helps|happy to help|glad (?:i could|to) help|you(?:'re| are) (?:very )?welcome|is there anything else|anything else i can|feel free to (?:ask|reach)|have a (?:great|nice|good|wonderful|safe)\b|enjoy your\b|good luck\b|my pleasure|great question|thanks? (?:you )?for (?:chatting|reaching out|your patience|contacting|asking)|certainly[.!]?$|of course[.!]?$)/i;
 
 /** Filler at the start of a sentence that carries more: "Sounds good, let's go with…". */
 const LEADING_FILLER =
@@ -104,7 +104,7 @@ const REQUEST_PATTERNS: readonly RegExp[] = [
   /^(?:help|show|tell|give|find|book|check|fix|explain|compare|list|write|make|create|add|remove|cancel|upgrade|downgrade|switch|change|update|send|recommend|suggest|summari[sz]e|set up|install|debug|get|plan|reserve|look up|walk me through|figure out)\b/,
 ];
 
-/** Decisions, conclusions and recommendations, from either side. */
+/** Decisions and conclusions, from either side. */
 const DECISION_PATTERNS: readonly RegExp[] = [
   /\b(?:we|i)(?:'ve| have)? (?:decided|agreed|settled on|chose|chosen|picked|opted)\b/,
   /\b(?:decided|agreed|settled on|confirmed)\b/,
@@ -123,7 +123,7 @@ const DECISION_PATTERNS: readonly RegExp[] = [
 
 /** Recommendations: weaker than a decision, since the user may not follow them. */
 const RECOMMENDATION_PATTERNS: readonly RegExp[] = [
-  /\b(?:i|we) (?:would |'d )?(?:recommend|suggest)\b/,
+  /\b(?:i|we)(?: would|'d)? (?:recommend|suggest)\b/,
   /\brecommend(?:ed|ation)?\b/,
   /\bbest (?:option|choice|bet)\b/,
   /\byou should\b/,
@@ -269,7 +269,8 @@ export function assessSentence(sentence: string, role: 'user' | 'assistant'): Sa
   if (role === 'user' && isQuestion) return { kind: 'request', score: requestScore(facts) };
   if (isDecision(sentence)) return { kind: 'decision', score: decisionScore(facts) };
   if (isRecommendation(sentence)) return { kind: 'decision', score: recommendationScore(facts) };
-  if (role === 'user' && isRequest(sentence)) return { kind: 'request', score: requestScore(facts) };
+  if (role === 'user' && isRequest(sentence))
+    return { kind: 'request', score: requestScore(facts) };
   const wordCount = sentence.split(/\s+/).filter((word) => word !== '').length;
   if (facts === 0 && (wordCount < 3 || /:$/.test(sentence) || isQuestion)) return null;
   if (role === 'user') return { kind: 'fact', score: userFactScore(facts) };

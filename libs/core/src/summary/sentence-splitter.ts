@@ -25,7 +25,8 @@ const ERROR_LINE =
 const MAX_ERROR_LINES_PER_CODE_BLOCK = 2;
 
 /** URLs and e-mail addresses, shielded from sentence segmentation. */
-const SHIELDED = /\bhttps?:\/\/[^\s<>()]+[^\s<>().,;:!?'"]|\bwww\.[^\s<>()]+[^\s<>().,;:!?'"]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+const SHIELDED =
+  /\bhttps?:\/\/[^\s<>()]+[^\s<>().,;:!?'"]|\bwww\.[^\s<>()]+[^\s<>().,;:!?'"]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /** Private-use characters that delimit a shielded span's index; never typed by people. */
 const SHIELD_OPEN = '\uE000';

@@ -23,7 +23,11 @@ export function fits(text: string, maxTokens: number, countTokens: CountTokens):
  * over grapheme clusters) that still fits once '…' is appended; `''` when not even one
  * character and the '…' fit. The result always fits.
  */
-export function truncateToTokens(text: string, maxTokens: number, countTokens: CountTokens): string {
+export function truncateToTokens(
+  text: string,
+  maxTokens: number,
+  countTokens: CountTokens,
+): string {
   if (fits(text, maxTokens, countTokens)) return text;
   const graphemes = Array.from(graphemeSegmenter.segment(text), (part) => part.segment);
   const withEllipsis = (length: number): string =>

@@ -1,0 +1,204 @@
+import {
+  createExtractiveSummarizer,
+  withFallback,
+  type PriceTable,
+  type SummarizeInput,
+  type Summarizer,
+  type SummaryOutcome,
+  type TokenCounter,
+} from '@threadline/core';
+import { LlmBadOutputError, LlmError, LlmRateLimitError } from './llm-errors.ts';
+import type { ChatCompleter, LlmCompletion } from './openai-compatible-client.ts';
+import { fullJitterDelay, resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-policy.ts';
+import { buildSummaryPrompt } from './summary-prompt.ts';
+import { TOO_LONG_FACTOR, validateSummary } from './validate-summary.ts';
+
+/** The part of a {@link TokenCounter} the summarizers use. */
+export type SummaryTokenCounter = Pick<TokenCounter, 'prepare' | 'countText'>;
+
+/**
+ * Called on every 429, before the summarizer waits (or gives up), with the wait the server
+ * asked for (`Retry-After`), or the backoff delay when it gave none.
+ *
+ * A BullMQ summarizer worker uses it to slow the whole queue down for every worker:
+ *
+ * ```ts
+ * onRateLimit: (ms) => worker.rateLimit(ms),
+ * ```
+ *
+ * and the current job keeps waiting and retrying here. An error thrown by the hook ends the
+ * summary at once and propagates as is, never turned into the extractive fallback: a worker
+ * that wants the job put back in the queue instead throws `Worker.RateLimitError()` from the
+ * hook (BullMQ then moves the job back to wait without counting an attempt). That job may come
+ * back indefinitely under a lasting 429, so prefer the first form, which ends in a summary
+ * (the LLM's or the extractive one) after `maxAttempts`.
+ */
+export type RateLimitHook = (retryAfterMs: number) => void | Promise<void>;
+
+export interface LlmSummarizerOptions extends RetryOptions {
+  /** Answers the chat completions, e.g. an {@link OpenAiCompatibleClient}. */
+  client: ChatCompleter;
+  /** Prices the tokens the summary cost, by the model that answered. */
+  prices: PriceTable;
+  /** Measures the answer against the budget, with the session model's tokenizer. */
+  tokens: SummaryTokenCounter;
+  /** See {@link RateLimitHook}. */
+  onRateLimit?: RateLimitHook;
+  /**
+   * Fewest characters a summary may have (see `validateSummary`).
+   *
+   * @defaultValue 1
+   */
+  minChars?: number;
+}
+
+/** Thrown errors that came from the rate-limit hook: they bypass the fallback. */
+const hookErrors = new WeakSet<object>();
+
+/**
+ * Summarizes a sealed segment with an LLM: builds the prompt ({@link buildSummaryPrompt}),
+ * calls the client, validates the answer ({@link validateSummary}), and retries what may
+ * succeed on a second try (see `llm-errors.ts`) with full-jitter exponential backoff. A 429
+ * waits at least what its `Retry-After` asks. `max_tokens` is set to {@link TOO_LONG_FACTOR}
+ * times the budget, so a runaway answer cannot cost more than that.
+ *
+ * On final failure it throws the last error (its class says why; `attempts` says how many
+ * calls were made): wrap it with {@link createLlmSummarizerWithFallback} (or core's
+ * `withFallback`) so that the session gets the extractive summary instead.
+ *
+ * The outcome's tokens and cost add up every answer that was paid for, rejected ones included;
+ * its `model` is the one that answered last, priced by the {@link PriceTable} (a local model
+ * missing from the table gets the table's default price: give it a price of 0 in a price file
+ * if it costs nothing).
+ */
+export class LlmSummarizer implements Summarizer {
+  readonly #client: ChatCompleter;
+  readonly #prices: PriceTable;
+  readonly #tokens: SummaryTokenCounter;
+  readonly #onRateLimit: RateLimitHook | undefined;
+  readonly #minChars: number | undefined;
+  readonly #retry: ResolvedRetryOptions;
+
+  /** @throws LlmConfigError when a retry option is invalid. */
+  constructor(options: LlmSummarizerOptions) {
+    this.#client = options.client;
+    this.#prices = options.prices;
+    this.#tokens = options.tokens;
+    this.#onRateLimit = options.onRateLimit;
+    this.#minChars = options.minChars;
+    this.#retry = resolveRetryOptions(options);
+  }
+
+  async summarize(input: SummarizeInput): Promise<SummaryOutcome> {
+    const { request, signal } = input;
+    await this.#tokens.prepare([request.model]);
+    const messages = buildSummaryPrompt({
+      events: input.events,
+      previousSummary: input.previousSummary?.text ?? null,
+      maxTokens: request.maxTokens,
+    });
+    const maxOutputTokens = Math.max(16, Math.ceil(TOO_LONG_FACTOR * request.maxTokens));
+    const { maxAttempts, badOutputRetries, maxRetryAfterMs, sleep } = this.#retry;
+
+    let promptTokens = 0;
+    let completionTokens = 0;
+    let badOutputs = 0;
+    for (let attempt = 1; ; attempt++) {
+      let completion: LlmCompletion | null = null;
+      try {
+        completion = await this.#client.complete(messages, { signal, maxTokens: maxOutputTokens });
+        promptTokens += completion.promptTokens;
+        completionTokens += completion.completionTokens;
+        const text = validateSummary(completion.text, {
+          maxTokens: request.maxTokens,
+          countTokens: (t) => this.#tokens.countText(t, request.model),
+          minChars: this.#minChars,
+        });
+        const model = completion.model;
+        return {
+          text,
+          kind: 'llm',
+          model,
+          promptTokens,
+          completionTokens,
+          costNano: this.#prices.inputCost(model, promptTokens) + this.#prices.outputCost(model, completionTokens),
+          attempts: attempt,
+          fallbackReason: null,
+        };
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (!(error instanceof LlmError)) throw error;
+        error.attempts = attempt;
+        if (!error.retryable) throw error;
+        if (error instanceof LlmBadOutputError && ++badOutputs > badOutputRetries) throw error;
+
+        let wait = fullJitterDelay(attempt, this.#retry);
+        if (error instanceof LlmRateLimitError) {
+          const asked = error.retryAfterMs;
+          await this.#callRateLimitHook(asked ?? wait);
+          if (asked !== null && asked > maxRetryAfterMs) throw error;
+          wait = Math.max(wait, asked ?? 0);
+        }
+        if (attempt >= maxAttempts) throw error;
+        await sleep(wait, signal);
+      }
+    }
+  }
+
+  async #callRateLimitHook(retryAfterMs: number): Promise<void> {
+    if (!this.#onRateLimit) return;
+    try {
+      await this.#onRateLimit(retryAfterMs);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) hookErrors.add(error);
+      throw error;
+    }
+  }
+}
+
+export type LlmSummarizerWithFallbackOptions = LlmSummarizerOptions;
+
+/**
+ * The LLM summarizer with the extractive one behind it: `withFallback(llm, extractive)` from
+ * core. When the LLM fails for good (retries spent, an error not worth retrying, a 429 asking
+ * for longer than `maxRetryAfterMs`), the extractive summary is returned, `kind: 'extractive'`,
+ * with `fallbackReason` naming the last error and the calls made, e.g.
+ * `LlmBadOutputError: summary rejected (noise): … (after 3 LLM calls)`. The session is never
+ * left without a summary.
+ *
+ * Two kinds of error pass through instead: the caller's abort (`input.signal`), and an error
+ * thrown by `onRateLimit` (see {@link RateLimitHook}), so that a queue can take the job back.
+ */
+export function createLlmSummarizerWithFallback(options: LlmSummarizerWithFallbackOptions): Summarizer {
+  const llm = new LlmSummarizer(options);
+  const { tokens } = options;
+  const extractive = createExtractiveSummarizer((text, model) => tokens.countText(text, model));
+  const preparedExtractive: Summarizer = {
+    async summarize(input) {
+      await tokens.prepare([input.request.model]);
+      return extractive.summarize(input);
+    },
+  };
+
+  return {
+    async summarize(input) {
+      const seen: { failure?: unknown } = {};
+      const watched: Summarizer = {
+        summarize: (i) =>
+          llm.summarize(i).catch((error: unknown) => {
+            seen.failure = error;
+            throw error;
+          }),
+      };
+      const outcome = await withFallback(watched, preparedExtractive).summarize(input);
+      if (input.signal?.aborted) throw input.signal.reason;
+      const { failure } = seen;
+      if (typeof failure === 'object' && failure !== null && hookErrors.has(failure)) throw failure;
+      if (failure instanceof LlmError && outcome.fallbackReason !== null) {
+        const calls = failure.attempts === 1 ? '1 LLM call' : `${failure.attempts} LLM calls`;
+        return { ...outcome, fallbackReason: `${outcome.fallbackReason} (after ${calls})` };
+      }
+      return outcome;
+    },
+  };
+}
