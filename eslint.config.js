@@ -55,6 +55,19 @@ export default tseslint.config(
     },
   },
   {
+    // The core decides and does no I/O: Node built-ins are out too (nx's rule only sees packages).
+    files: ['libs/core/src/**/*.ts'],
+    ignores: ['libs/core/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['node:*', ...ioModules.filter((m) => !m.includes(':'))], message: 'libs/core does no I/O: do it in engine/store/apps.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },

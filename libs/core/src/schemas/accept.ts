@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { issuesFromZod, ValidationError, type ValidationIssue } from '../errors/validation-error.ts';
 import { LIMITS } from './limits.ts';
 import { PublicEventSchema, SessionEventSchema, type AcceptedEvent } from './event.ts';

@@ -35,7 +35,7 @@ export const SessionConfigSchema = z.strictObject({
    *
    * @defaultValue 400
    */
-  summaryMaxTokens: z.number().int().min(32).max(8000).default(400),
+  summaryMaxTokens: z.number().int().min(64).max(8000).default(400),
 });
 export type SessionConfig = z.output<typeof SessionConfigSchema>;
 export type SessionConfigInput = z.input<typeof SessionConfigSchema>;

@@ -65,7 +65,8 @@ export function createExtractiveSummarizer(
         maxTokens: request.maxTokens,
         countTokens: (t: string) => countTokens(t, request.model),
       });
-      return { text, kind: 'extractive', model: null, promptTokens: 0, completionTokens: 0, costNano: 0, attempts: 0, fallbackReason };
+      // Under a cap too small for one useful line the extractive summary is empty: say so instead.
+      return { text: text || '(nothing fitted in the summary token cap)', kind: 'extractive', model: null, promptTokens: 0, completionTokens: 0, costNano: 0, attempts: 0, fallbackReason };
     },
   };
 }

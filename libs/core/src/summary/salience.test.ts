@@ -69,6 +69,7 @@ describe('salience rules', () => {
     'Your plan has been changed to Team.',
     'It works now.',
     "I'm going with the cheaper hotel.",
+    'That means the network path is fine and Postgres is rejecting the credentials.',
   ])('recognises the decision %j', (sentence) => expect(isDecision(sentence)).toBe(true));
 
   it.each([

@@ -8,7 +8,8 @@
  * | kind       | who       | recognised by                                          | score           |
  * |------------|-----------|--------------------------------------------------------|-----------------|
  * | `decision` | both      | "we decided / agreed / will / going with / let's use / | 6 + facts / 2   |
- * |            |           | the fix is / the answer is / has been changed…"        |                 |
+ * |            |           | the fix is / the answer is / that means / has been     |                 |
+ * |            |           | changed…"                                              |                 |
  * | `decision` | both      | "I recommend / suggest / you should / best option"      | 4.5 + facts / 2 |
  * | `request`  | user      | ends with `?`; "please / can you / I need / help me…"  | 4 + facts / 2   |
  * | `fact`     | user      | any other statement                                    | 1.5 + facts × 1.5 |
@@ -115,6 +116,7 @@ const DECISION_PATTERNS: readonly RegExp[] = [
   /\bthe answer is\b/,
   /\b(?:the )?(?:fix|solution|root cause|cause|culprit|conclusion|decision|plan|problem|issue) (?:is|was|will be)\b/,
   /\bturns out\b/,
+  /^(?:so )?(?:that|this|which) means\b/,
   /\b(?:has|have) been (?:changed|updated|cancell?ed|booked|scheduled|applied|confirmed|switched|upgraded|downgraded|reserved|fixed|resolved|processed|refunded|created|deleted)\b/,
   /\b(?:is|are) now\b/,
   /\b(?:works|working) now\b/,
