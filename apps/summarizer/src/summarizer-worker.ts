@@ -95,7 +95,7 @@ export async function startSummarizerWorker(options: SummarizerWorkerOptions): P
   return {
     worker,
     async rateLimit(ms: number) {
-      await worker.rateLimit(ms);
+      await producer.queue(SUMMARIZE_QUEUE).rateLimit(ms);
     },
     async close() {
       await worker.close();

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { createExtractiveSummarizer, defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
+import { createLlmSummarizerWithFallback, llmConfigFromEnv, OpenAiCompatibleClient } from '@threadline/llm';
+import { createLogger } from '@threadline/observability';
+import { runtimeEnvFrom } from '@threadline/queue';
+import { startSummarizerWorker, type SummarizerWorkerHandle } from './summarizer-worker.ts';
+
+const SummarizerEnvSchema = z.object({
+  /** Summaries made at once by this process. */
+  THREADLINE_SUMMARIZER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** LLM calls per second across the whole pool (BullMQ limiter); unset = no limit. */
+  THREADLINE_LLM_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+
+/** `summarizer`: consumes the summarize queue until SIGTERM/SIGINT, then drains and exits. */
+async function main(): Promise<void> {
+  const env = runtimeEnvFrom(process.env);
+  const own = SummarizerEnvSchema.parse(process.env);
+  const llm = llmConfigFromEnv(process.env);
+  const logger = createLogger({ name: 'summarizer', level: env.logLevel });
+  if (!env.redis) {
+    logger.fatal('REDIS_URL (or REDIS_CLUSTER_NODES) is required: the summarizer consumes a BullMQ queue on Redis');
+    process.exit(2);
+  }
+  const prices = new PriceTable();
+  let handle: SummarizerWorkerHandle | null = null;
+  let summarizer: Summarizer;
+  if (llm) {
+    const client = new OpenAiCompatibleClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, model: llm.model, timeoutMs: llm.timeoutMs });
+    summarizer = createLlmSummarizerWithFallback({
+      client,
+      prices,
+      tokens: defaultTokenCounter,
+      maxAttempts: llm.maxAttempts,
+      // A 429 pauses the whole pool for what Retry-After asks; this call waits it out too.
+      onRateLimit: (ms) => handle?.rateLimit(ms),
+    });
+    logger.info({ baseUrl: llm.baseUrl, model: llm.model }, 'summaries by the LLM, extractive fallback');
+  } else {
+    await defaultTokenCounter.prepare(['gpt-4o-mini']);
+    summarizer = createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+    logger.info('no THREADLINE_LLM_BASE_URL: extractive summaries only');
+  }
+  handle = await startSummarizerWorker({
+    redis: env.redis,
+    topology: env.topology,
+    summarizer,
+    concurrency: own.THREADLINE_SUMMARIZER_CONCURRENCY,
+    limiter: own.THREADLINE_LLM_RATE_PER_SECOND ? { max: own.THREADLINE_LLM_RATE_PER_SECOND, durationMs: 1000 } : undefined,
+    logger,
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: letting in-flight summaries finish');
+    const grace = setTimeout(() => {
+      logger.warn('grace period over; exiting with summaries in flight (they will be redelivered)');
+      process.exit(0);
+    }, 30_000);
+    await handle?.close();
+    clearTimeout(grace);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
