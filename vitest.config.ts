@@ -12,6 +12,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', './libs/testing/src/plain-summary-reporter.ts'],
   },
 });

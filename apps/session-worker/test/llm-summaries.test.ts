@@ -22,6 +22,8 @@ beforeAll(async () => {
     maxAttempts: 3,
     baseDelayMs: 10,
     maxDelayMs: 50,
+    // As apps/summarizer wires it: a 429 pauses the whole pool through BullMQ's rate limiter.
+    onRateLimit: (ms) => fleet.summarizers[0]!.rateLimit(ms),
   });
   fleet = await startInProcessFleet({ url, prefix, summarizer });
 });
@@ -71,6 +73,29 @@ describe('summaries by an LLM over HTTP', () => {
     expect(sealed!.summary!.text).toMatch(/12 seats/);
     expect(llm.stats().failures).toBe(3);
     expect((await sm.getStats()).state).toBe('active');
+  });
+
+  it('honours a 429 Retry-After: the pool is rate limited in BullMQ, the call waits, then the LLM summary lands', async () => {
+    llm.configure({ rateLimitRate: 1, retryAfterSeconds: 1 });
+    const sm = new SessionManager({ runtime: fleet.runtime, infiniteContext: true, maxTurnsPerSegment: 1 });
+    await sm.userSays('First: the deposit is 300 EUR.');
+    const started = Date.now();
+    await sm.userSays('Second.');
+    await sm.getStats();
+    const queue = fleet.runtime.producer.queue('{summarize}');
+    // The 429 arrives within the first call; the pool's limiter key then carries its Retry-After.
+    let ttl = 0;
+    while (Date.now() - started < 3000 && ttl <= 0) {
+      ttl = await queue.getRateLimitTtl();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(ttl).toBeGreaterThan(0);
+    llm.configure({ rateLimitRate: 0 });
+    await fleet.runtime.idle();
+    const [sealed] = await sm.getChain();
+    expect(sealed!.summary).toMatchObject({ kind: 'llm', attempts: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(llm.stats().rateLimited).toBeGreaterThanOrEqual(1);
   });
 
   it('rejects empty, refusing or noisy LLM output as failures and falls back', async () => {
