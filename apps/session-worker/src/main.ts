@@ -1,4 +1,4 @@
-import { createLogger } from '@threadline/observability';
+import { createLogger, exitGracefullyOnSignals } from '@threadline/observability';
 import { runtimeEnvFrom } from '@threadline/queue';
 import { startSessionWorker } from './session-worker.ts';
 
@@ -11,23 +11,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const handle = await startSessionWorker({ redis: env.redis, topology: env.topology, logger });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping: letting in-flight jobs finish');
-    // A job still running after the grace period is redelivered (its lock expires): nothing is lost.
-    const grace = setTimeout(() => {
-      logger.warn('grace period over; exiting with jobs in flight (they will be redelivered)');
-      process.exit(0);
-    }, 10_000);
-    await handle.close();
-    clearTimeout(grace);
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  exitGracefullyOnSignals({ logger, close: () => handle.close(), what: 'in-flight jobs' });
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createExtractiveSummarizer, defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
 import { createLlmSummarizerWithFallback, llmConfigFromEnv, OpenAiCompatibleClient } from '@threadline/llm';
-import { createLogger } from '@threadline/observability';
+import { createLogger, exitGracefullyOnSignals } from '@threadline/observability';
 import { runtimeEnvFrom } from '@threadline/queue';
 import { startSummarizerWorker, type SummarizerWorkerHandle } from './summarizer-worker.ts';
 
@@ -49,22 +49,8 @@ async function main(): Promise<void> {
     limiter: own.THREADLINE_LLM_RATE_PER_SECOND ? { max: own.THREADLINE_LLM_RATE_PER_SECOND, durationMs: 1000 } : undefined,
     logger,
   });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping: letting in-flight summaries finish');
-    const grace = setTimeout(() => {
-      logger.warn('grace period over; exiting with summaries in flight (they will be redelivered)');
-      process.exit(0);
-    }, 30_000);
-    await handle?.close();
-    clearTimeout(grace);
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  const worker = handle;
+  exitGracefullyOnSignals({ logger, close: () => worker.close(), graceMs: 30_000, what: 'in-flight summaries' });
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { NANO_PER_USD } from '../pricing/price-table.ts';
 import type { SessionStateValue } from './session-machine.ts';
 import { segmentIdOf } from './segment.ts';
-import type { SessionState } from './session-state.ts';
+import type { SessionState, SummaryTotals } from './session-state.ts';
 
 /** A session's figures, as `getStats()` returns them (the predecessor's keys, camelCased). */
 export interface SessionStats {
@@ -30,17 +30,8 @@ export interface SessionStats {
   infiniteContext: boolean;
   tokenThreshold: number;
   maxTurnsPerSegment: number;
-  summaries: {
-    made: number;
-    pending: number;
-    llm: number;
-    extractive: number;
-    custom: number;
-    rejected: number;
-    promptTokens: number;
-    completionTokens: number;
-    costNano: number;
-  };
+  /** Summaries made so far (all kinds), and how many sealed segments wait for one. */
+  summaries: SummaryTotals & { pending: number };
 }
 
 /** Stats from the state alone: O(number of segments) for the chain ids, no store read. */
