@@ -40,11 +40,12 @@ export class MemorySessionStore implements SessionStore {
       segments: new Map(),
       summaries: new Map(),
     };
-    for (const record of request.appendEvents) {
-      if (record.seq !== next.events.length)
-        throw new Error(`commit of ${k}: event seq ${record.seq} does not follow the log (length ${next.events.length})`);
-      next.events.push(copy(record));
-    }
+    // Check every seq before writing anything: a refused commit leaves nothing behind.
+    request.appendEvents.forEach((record, i) => {
+      if (record.seq !== next.events.length + i)
+        throw new Error(`commit of ${k}: event seq ${record.seq} does not follow the log (length ${next.events.length + i})`);
+    });
+    for (const record of request.appendEvents) next.events.push(copy(record));
     for (const id of request.eventIds) next.eventIds.add(id);
     for (const segment of request.sealedSegments) next.segments.set(segment.index, copy(segment));
     for (const summary of request.summaries) next.summaries.set(summary.segmentIndex, copy(summary));
