@@ -35,7 +35,12 @@ export {
   MIN_DISTINCT_WINDOW_SHARE,
   type SummaryValidationOptions,
 } from './validate-summary.ts';
-export { buildSummaryPrompt, renderTranscript, TURN_MAX_CHARS, type SummaryPromptInput } from './summary-prompt.ts';
+export {
+  buildSummaryPrompt,
+  renderTranscript,
+  TURN_MAX_CHARS,
+  type SummaryPromptInput,
+} from './summary-prompt.ts';
 export {
   fullJitterDelay,
   resolveRetryOptions,

@@ -39,7 +39,10 @@ const unsetIfBlank = (value: unknown): unknown =>
 function isApiRootUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && !/\/chat\/completions\/*$/.test(url.pathname);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      !/\/chat\/completions\/*$/.test(url.pathname)
+    );
   } catch {
     return false;
   }
@@ -105,7 +108,10 @@ export function llmConfigFromEnv(env: Record<string, string | undefined>): LlmCo
   const result = LlmEnvSchema.safeParse(env);
   if (!result.success) {
     throw new LlmConfigError(
-      result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), rule: issue.message })),
+      result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        rule: issue.message,
+      })),
     );
   }
   const values = result.data;

@@ -9,7 +9,12 @@ import {
 } from '@threadline/core';
 import { LlmBadOutputError, LlmError, LlmRateLimitError } from './llm-errors.ts';
 import type { ChatCompleter, LlmCompletion } from './openai-compatible-client.ts';
-import { fullJitterDelay, resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry-policy.ts';
+import {
+  fullJitterDelay,
+  resolveRetryOptions,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+} from './retry-policy.ts';
 import { buildSummaryPrompt } from './summary-prompt.ts';
 import { TOO_LONG_FACTOR, validateSummary } from './validate-summary.ts';
 
@@ -121,7 +126,9 @@ export class LlmSummarizer implements Summarizer {
           model,
           promptTokens,
           completionTokens,
-          costNano: this.#prices.inputCost(model, promptTokens) + this.#prices.outputCost(model, completionTokens),
+          costNano:
+            this.#prices.inputCost(model, promptTokens) +
+            this.#prices.outputCost(model, completionTokens),
           attempts: attempt,
           fallbackReason: null,
         };
@@ -169,7 +176,9 @@ export type LlmSummarizerWithFallbackOptions = LlmSummarizerOptions;
  * Two kinds of error pass through instead: the caller's abort (`input.signal`), and an error
  * thrown by `onRateLimit` (see {@link RateLimitHook}), so that a queue can take the job back.
  */
-export function createLlmSummarizerWithFallback(options: LlmSummarizerWithFallbackOptions): Summarizer {
+export function createLlmSummarizerWithFallback(
+  options: LlmSummarizerWithFallbackOptions,
+): Summarizer {
   const llm = new LlmSummarizer(options);
   const { tokens } = options;
   const extractive = createExtractiveSummarizer((text, model) => tokens.countText(text, model));

@@ -113,12 +113,16 @@ export class OpenAiCompatibleClient implements ChatCompleter {
     this.#apiKey = options.apiKey?.trim() || undefined;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS;
     this.#maxTokens = options.maxTokens;
-    this.#temperature = options.temperature === undefined ? DEFAULT_LLM_TEMPERATURE : options.temperature;
+    this.#temperature =
+      options.temperature === undefined ? DEFAULT_LLM_TEMPERATURE : options.temperature;
     this.#headers = { ...options.headers };
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async complete(messages: readonly LlmMessage[], options: CompleteOptions = {}): Promise<LlmCompletion> {
+  async complete(
+    messages: readonly LlmMessage[],
+    options: CompleteOptions = {},
+  ): Promise<LlmCompletion> {
     const { signal: callerSignal } = options;
     callerSignal?.throwIfAborted();
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -151,9 +155,12 @@ export class OpenAiCompatibleClient implements ChatCompleter {
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (timeout.aborted) throw new LlmTimeoutError(this.#timeoutMs, this.url);
-      throw new LlmNetworkError(`POST ${this.url} failed before an answer: ${describeFetchError(error)}`, {
-        cause: error,
-      });
+      throw new LlmNetworkError(
+        `POST ${this.url} failed before an answer: ${describeFetchError(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
 
     if (status < 200 || status > 299) throw this.#httpError(status, responseHeaders, text);
@@ -166,7 +173,8 @@ export class OpenAiCompatibleClient implements ChatCompleter {
     const base = `POST ${this.url} answered ${status}${said}`;
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(headers);
-      const wait = retryAfterMs === null ? 'no Retry-After given' : `retry after ${retryAfterMs} ms`;
+      const wait =
+        retryAfterMs === null ? 'no Retry-After given' : `retry after ${retryAfterMs} ms`;
       return new LlmRateLimitError(`${base} (${wait})`, retryAfterMs, serverMessage);
     }
     return new LlmHttpError(status, `${base}${hintFor(status, this.model)}`, serverMessage);
@@ -177,7 +185,10 @@ export class OpenAiCompatibleClient implements ChatCompleter {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new LlmBadOutputError('malformed', `the answer of POST ${this.url} is not JSON: ${preview(text)}`);
+      throw new LlmBadOutputError(
+        'malformed',
+        `the answer of POST ${this.url} is not JSON: ${preview(text)}`,
+      );
     }
     const choice = field(field(json, 'choices'), 0);
     const message = field(choice, 'message');
@@ -201,7 +212,9 @@ export class OpenAiCompatibleClient implements ChatCompleter {
   }
 }
 
-function checkOptions(options: OpenAiCompatibleClientOptions): Array<{ path: string; rule: string }> {
+function checkOptions(
+  options: OpenAiCompatibleClientOptions,
+): Array<{ path: string; rule: string }> {
   const issues: Array<{ path: string; rule: string }> = [];
   const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl.trim() : '';
   let url: URL | null = null;
@@ -211,7 +224,10 @@ function checkOptions(options: OpenAiCompatibleClientOptions): Array<{ path: str
     // reported below
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    issues.push({ path: 'baseUrl', rule: 'expected an http(s) URL such as http://localhost:11434/v1' });
+    issues.push({
+      path: 'baseUrl',
+      rule: 'expected an http(s) URL such as http://localhost:11434/v1',
+    });
   } else if (/\/chat\/completions\/*$/.test(url.pathname)) {
     issues.push({
       path: 'baseUrl',
@@ -228,17 +244,27 @@ function checkOptions(options: OpenAiCompatibleClientOptions): Array<{ path: str
   if (maxTokens !== undefined && !(Number.isSafeInteger(maxTokens) && maxTokens > 0)) {
     issues.push({ path: 'maxTokens', rule: 'expected a positive whole number of tokens' });
   }
-  if (temperature !== undefined && temperature !== null && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)) {
-    issues.push({ path: 'temperature', rule: 'expected a number from 0 to 2, or null to leave it out' });
+  if (
+    temperature !== undefined &&
+    temperature !== null &&
+    !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)
+  ) {
+    issues.push({
+      path: 'temperature',
+      rule: 'expected a number from 0 to 2, or null to leave it out',
+    });
   }
   return issues;
 }
 
 /** What to do about a status that retrying will not fix. */
 function hintFor(status: number, model: string): string {
-  if (status === 401 || status === 403) return ' (check the API key and that it may use this model)';
-  if (status === 404) return ` (check the base URL, which should end in /v1, and that model ${JSON.stringify(model)} exists)`;
-  if (status === 400 || status === 422) return ' (the server refused the request; check the model and its parameters)';
+  if (status === 401 || status === 403)
+    return ' (check the API key and that it may use this model)';
+  if (status === 404)
+    return ` (check the base URL, which should end in /v1, and that model ${JSON.stringify(model)} exists)`;
+  if (status === 400 || status === 422)
+    return ' (the server refused the request; check the model and its parameters)';
   return '';
 }
 
@@ -248,21 +274,26 @@ function serverErrorMessage(text: string): string | null {
   try {
     const json: unknown = JSON.parse(text);
     const error = field(json, 'error');
-    message = typeof error === 'string' ? error : (field(error, 'message') ?? field(json, 'message'));
+    message =
+      typeof error === 'string' ? error : (field(error, 'message') ?? field(json, 'message'));
   } catch {
     message = text;
   }
   if (typeof message !== 'string') return null;
   const flat = message.replace(/\s+/g, ' ').trim();
   if (!flat) return null;
-  return flat.length > SERVER_MESSAGE_MAX_CHARS ? `${flat.slice(0, SERVER_MESSAGE_MAX_CHARS)}…` : flat;
+  return flat.length > SERVER_MESSAGE_MAX_CHARS
+    ? `${flat.slice(0, SERVER_MESSAGE_MAX_CHARS)}…`
+    : flat;
 }
 
 /** A message content as text: a string, or text parts joined; null when it is neither. */
 function contentText(content: unknown): string | null {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    const parts = content.map((part) => field(part, 'text')).filter((t): t is string => typeof t === 'string');
+    const parts = content
+      .map((part) => field(part, 'text'))
+      .filter((t): t is string => typeof t === 'string');
     return parts.length > 0 ? parts.join('') : null;
   }
   return null;

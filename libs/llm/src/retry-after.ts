@@ -20,6 +20,9 @@ export function parseRetryAfter(headers: HeaderSource, now: number = Date.now())
   if (!value) return null;
   const seconds = parseNonNegativeNumber(value);
   if (seconds !== null) return Math.ceil(seconds * 1000);
+  // HTTP dates (IMF-fixdate, RFC 850, asctime) open with the day's name; Date.parse would also
+  // take "-5" as the year -5.
+  if (!/^[A-Za-z]{3}/.test(value)) return null;
   const date = Date.parse(value);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);

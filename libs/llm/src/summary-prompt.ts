@@ -71,7 +71,8 @@ export function buildSummaryPrompt(input: SummaryPromptInput): LlmMessage[] {
 export function renderTranscript(events: readonly EventRecord[]): string {
   return toSummaryTurns(events)
     .map((turn) => {
-      const label = turn.role === 'user' ? 'User' : turn.role === 'assistant' ? 'Assistant' : 'Tool';
+      const label =
+        turn.role === 'user' ? 'User' : turn.role === 'assistant' ? 'Assistant' : 'Tool';
       return `${label}: ${clip(turn.content.trim())}`;
     })
     .join('\n\n');

@@ -98,7 +98,8 @@ const NOISE_SCAN_CHARS = 20_000;
  */
 export function validateSummary(text: string, options: SummaryValidationOptions): string {
   const summary = typeof text === 'string' ? text.trim() : '';
-  if (summary === '') throw new LlmBadOutputError('empty', 'the answer is empty or only whitespace');
+  if (summary === '')
+    throw new LlmBadOutputError('empty', 'the answer is empty or only whitespace');
 
   const opening = refusalOpening(summary);
   if (opening !== null) {
