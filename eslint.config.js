@@ -23,29 +23,59 @@ const ioModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', 'docker/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.nx/**',
+      'docker/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   prettier,
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@nx/enforce-module-boundaries': [
         'error',
         {
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'], bannedExternalImports: ioModules },
+            {
+              sourceTag: 'type:core',
+              onlyDependOnLibsWithTags: ['type:core'],
+              bannedExternalImports: ioModules,
+            },
             { sourceTag: 'type:store', onlyDependOnLibsWithTags: ['type:core'] },
-            { sourceTag: 'type:llm', onlyDependOnLibsWithTags: ['type:core', 'type:observability'] },
+            {
+              sourceTag: 'type:llm',
+              onlyDependOnLibsWithTags: ['type:core', 'type:observability'],
+            },
             { sourceTag: 'type:queue', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'type:observability', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:core', 'type:store', 'type:observability'] },
+            {
+              sourceTag: 'type:engine',
+              onlyDependOnLibsWithTags: ['type:core', 'type:store', 'type:observability'],
+            },
             {
               sourceTag: 'type:sdk',
-              onlyDependOnLibsWithTags: ['type:core', 'type:store', 'type:engine', 'type:queue', 'type:llm', 'type:observability'],
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:store',
+                'type:engine',
+                'type:queue',
+                'type:llm',
+                'type:observability',
+              ],
             },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
@@ -62,7 +92,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['node:*', ...ioModules.filter((m) => !m.includes(':'))], message: 'libs/core does no I/O: do it in engine/store/apps.' }],
+          patterns: [
+            {
+              group: ['node:*', ...ioModules.filter((m) => !m.includes(':'))],
+              message: 'libs/core does no I/O: do it in engine/store/apps.',
+            },
+          ],
         },
       ],
     },

@@ -7,7 +7,9 @@ async function main(): Promise<void> {
   const env = runtimeEnvFrom(process.env);
   const logger = createLogger({ name: 'session-worker', level: env.logLevel });
   if (!env.redis) {
-    logger.fatal('REDIS_URL (or REDIS_CLUSTER_NODES) is required: the session worker consumes BullMQ queues on Redis');
+    logger.fatal(
+      'REDIS_URL (or REDIS_CLUSTER_NODES) is required: the session worker consumes BullMQ queues on Redis',
+    );
     process.exit(2);
   }
   const handle = await startSessionWorker({ redis: env.redis, topology: env.topology, logger });

@@ -1,5 +1,11 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { defaultTokenCounter, PriceTable, ValidationError, issuesFromZod, type AcceptedEvent } from '@threadline/core';
+import {
+  defaultTokenCounter,
+  PriceTable,
+  ValidationError,
+  issuesFromZod,
+  type AcceptedEvent,
+} from '@threadline/core';
 import { SessionEngine, type ApplyOutcome } from '@threadline/engine';
 import { silentLogger, type Logger } from '@threadline/observability';
 import {
@@ -32,7 +38,13 @@ export interface SessionWorkerOptions {
   retry?: RetryPolicy;
   logger?: Logger;
   /** Called after each applied job (metrics, tests). */
-  onApplied?: (info: { partition: number; tenant: string; sessionId: string; outcome: ApplyOutcome; job: Job }) => void;
+  onApplied?: (info: {
+    partition: number;
+    tenant: string;
+    sessionId: string;
+    outcome: ApplyOutcome;
+    job: Job;
+  }) => void;
 }
 
 export interface SessionWorkerHandle {
@@ -49,13 +61,23 @@ const MAX_STALLED_COUNT = 1000;
  * concurrency 1 (one job at a time across the fleet, FIFO), so a session's events are applied
  * in the order they were enqueued, whatever the number of processes.
  */
-export async function startSessionWorker(options: SessionWorkerOptions): Promise<SessionWorkerHandle> {
+export async function startSessionWorker(
+  options: SessionWorkerOptions,
+): Promise<SessionWorkerHandle> {
   const logger = options.logger ?? silentLogger;
   const topology = options.topology;
   const connection: RedisConnection = createRedisConnection(options.redis);
-  const storeConnection: RedisConnection = createRedisConnection(options.redis, { maxRetriesPerRequest: 3 });
-  const store = new RedisSessionStore({ redis: storeConnection, prefix: options.storePrefix ?? topology.prefix });
-  const engine = new SessionEngine({ store, meter: { tokens: defaultTokenCounter, prices: options.prices ?? new PriceTable() } });
+  const storeConnection: RedisConnection = createRedisConnection(options.redis, {
+    maxRetriesPerRequest: 3,
+  });
+  const store = new RedisSessionStore({
+    redis: storeConnection,
+    prefix: options.storePrefix ?? topology.prefix,
+  });
+  const engine = new SessionEngine({
+    store,
+    meter: { tokens: defaultTokenCounter, prices: options.prices ?? new PriceTable() },
+  });
   const producer = new EventProducer(storeConnection, topology);
   const partitions = options.partitions ?? Array.from({ length: topology.partitions }, (_, p) => p);
   const lockDuration = options.lockDurationMs ?? 4000;
@@ -81,12 +103,17 @@ export async function startSessionWorker(options: SessionWorkerOptions): Promise
         }
         const { tenant, sessionId, events } = parsed.data;
         const enqueuedAt = new Date(job.timestamp).toISOString();
-        const accepted = events.map((e) => ({ ...e, occurredAt: e.occurredAt ?? enqueuedAt }) as AcceptedEvent);
+        const accepted = events.map(
+          (e) => ({ ...e, occurredAt: e.occurredAt ?? enqueuedAt }) as AcceptedEvent,
+        );
         const key = { tenant, sessionId };
         const outcome = await retryInPlace(() => engine.applyBatch(key, accepted), {
           policy,
           onRetry: (error, attempt, waitMs) =>
-            log.warn({ jobId: job.id, attempt, waitMs, err: (error as Error).message }, 'transient failure, retrying in place'),
+            log.warn(
+              { jobId: job.id, attempt, waitMs, err: (error as Error).message },
+              'transient failure, retrying in place',
+            ),
         });
         // Effects after the commit, idempotent. A redelivered job (everything skipped) asks again
         // for the summary in flight, repairing a crash between commit and effect.
@@ -96,7 +123,8 @@ export async function startSessionWorker(options: SessionWorkerOptions): Promise
           await retryInPlace(() => producer.requestSummary(tenant, request), { policy });
         }
         for (const effect of outcome.effects)
-          if (effect.type === 'summaryRejected') log.info({ sessionId, ...effect.params }, 'summary refused');
+          if (effect.type === 'summaryRejected')
+            log.info({ sessionId, ...effect.params }, 'summary refused');
         options.onApplied?.({ partition, tenant, sessionId, outcome, job });
         return { applied: outcome.applied.length, skipped: outcome.skipped.length };
       },
@@ -111,12 +139,17 @@ export async function startSessionWorker(options: SessionWorkerOptions): Promise
         autorun: true,
       },
     );
-    worker.on('failed', (job, error) => log.error({ jobId: job?.id, err: error.message }, 'event job failed'));
+    worker.on('failed', (job, error) =>
+      log.error({ jobId: job?.id, err: error.message }, 'event job failed'),
+    );
     worker.on('error', (error) => log.error({ err: error.message }, 'worker error'));
     workers.push(worker);
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  logger.info({ partitions: partitions.length, lockDuration, stalledInterval }, 'session worker serving partitions');
+  logger.info(
+    { partitions: partitions.length, lockDuration, stalledInterval },
+    'session worker serving partitions',
+  );
 
   return {
     workers,

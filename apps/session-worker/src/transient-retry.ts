@@ -13,16 +13,29 @@ export interface RetryPolicy {
   unknownErrorAttempts: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 50, maxMs: 2000, unknownErrorAttempts: 5 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  baseMs: 50,
+  maxMs: 2000,
+  unknownErrorAttempts: 5,
+};
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN', 'EAI_AGAIN']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTCONN',
+  'EAI_AGAIN',
+]);
 
 /** Errors worth waiting out: Redis unreachable or busy, a lost commit race. */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && TRANSIENT_CODES.has(code)) return true;
-  if (error.name === 'CommitContentionError' || error.name === 'MaxRetriesPerRequestError') return true;
+  if (error.name === 'CommitContentionError' || error.name === 'MaxRetriesPerRequestError')
+    return true;
   return /Connection is closed|connect ECONNREFUSED|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|READONLY|OOM command not allowed|Stream isn't writeable/.test(
     error.message,
   );
@@ -42,7 +55,10 @@ export function isPoison(error: unknown): boolean {
  */
 export async function retryInPlace<T>(
   work: () => Promise<T>,
-  options: { policy?: RetryPolicy; onRetry?: (error: unknown, attempt: number, waitMs: number) => void } = {},
+  options: {
+    policy?: RetryPolicy;
+    onRetry?: (error: unknown, attempt: number, waitMs: number) => void;
+  } = {},
 ): Promise<T> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   let unknown = 0;
@@ -50,10 +66,17 @@ export async function retryInPlace<T>(
     try {
       return await work();
     } catch (error) {
-      if (isPoison(error)) throw error instanceof UnrecoverableError ? error : new UnrecoverableError((error as Error).message);
+      if (isPoison(error))
+        throw error instanceof UnrecoverableError
+          ? error
+          : new UnrecoverableError((error as Error).message);
       if (!isTransient(error) && ++unknown >= policy.unknownErrorAttempts)
-        throw new UnrecoverableError(`gave up after ${attempt} attempts: ${(error as Error).message}`);
-      const waitMs = Math.round(Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt - 1, 16)));
+        throw new UnrecoverableError(
+          `gave up after ${attempt} attempts: ${(error as Error).message}`,
+        );
+      const waitMs = Math.round(
+        Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt - 1, 16)),
+      );
       options.onRetry?.(error, attempt, waitMs);
       await new Promise((r) => setTimeout(r, waitMs));
     }

@@ -24,17 +24,46 @@ afterAll(async () => {
 type Step =
   | { kind: 'user'; text: string }
   | { kind: 'ai'; text: string; model: string }
-  | { kind: 'tool'; tool: string; args: Record<string, number>; result: string | null; error: string | null }
+  | {
+      kind: 'tool';
+      tool: string;
+      args: Record<string, number>;
+      result: string | null;
+      error: string | null;
+    }
   | { kind: 'prompt'; text: string };
 
-const words = fc.array(fc.constantFrom('Paris', 'budget', '42', 'EUR', 'please', 'book', 'why?', 'we decided', 'on Monday', 'Ada', '🚄', 'café'), {
-  minLength: 0,
-  maxLength: 12,
-});
+const words = fc.array(
+  fc.constantFrom(
+    'Paris',
+    'budget',
+    '42',
+    'EUR',
+    'please',
+    'book',
+    'why?',
+    'we decided',
+    'on Monday',
+    'Ada',
+    '🚄',
+    'café',
+  ),
+  {
+    minLength: 0,
+    maxLength: 12,
+  },
+);
 const text = words.map((w) => w.join(' '));
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: text.map((t) => ({ kind: 'user' as const, text: t })) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('ai' as const), text, model: fc.constantFrom('gpt-4o-mini', 'gpt-4.1', 'gpt-4', 'claude-sonnet-4') }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('ai' as const),
+      text,
+      model: fc.constantFrom('gpt-4o-mini', 'gpt-4.1', 'gpt-4', 'claude-sonnet-4'),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -66,9 +95,22 @@ async function play(sm: SessionManager, steps: Step[]): Promise<void> {
 
 /** Everything that must match, without what differs by nature (clock times, generated ids). */
 function comparable(value: unknown): unknown {
-  const volatile = new Set(['occurredAt', 'timestamp', 'createdAt', 'openedAt', 'sealedAt', 'lastUpdate', 'eventId', 'tool_call_id']);
+  const volatile = new Set([
+    'occurredAt',
+    'timestamp',
+    'createdAt',
+    'openedAt',
+    'sealedAt',
+    'lastUpdate',
+    'eventId',
+    'tool_call_id',
+  ]);
   return JSON.parse(
-    JSON.stringify(value, (k, v) => (volatile.has(k) || (k === 'id' && typeof v === 'string' && v.startsWith('call_')) ? undefined : v)),
+    JSON.stringify(value, (k, v) =>
+      volatile.has(k) || (k === 'id' && typeof v === 'string' && v.startsWith('call_'))
+        ? undefined
+        : v,
+    ),
   );
 }
 
@@ -94,12 +136,18 @@ describe('the distributed runtime against the embedded one', () => {
         await b.getStats();
         await fleet.runtime.idle();
         expect(comparable(await b.getChain())).toEqual(comparable(await a.getChain()));
-        expect(comparable(await b.getStats({ allSegments: true }))).toEqual(comparable(await a.getStats({ allSegments: true })));
-        expect(comparable(await b.getMessagesForLlm())).toEqual(comparable(await a.getMessagesForLlm()));
-        expect(comparable(await b.getMessagesForLlm({ budget: 120 }))).toEqual(comparable(await a.getMessagesForLlm({ budget: 120 })));
-        expect(comparable(await b.getConversation({ allSegments: true, includeTools: true }))).toEqual(
-          comparable(await a.getConversation({ allSegments: true, includeTools: true })),
+        expect(comparable(await b.getStats({ allSegments: true }))).toEqual(
+          comparable(await a.getStats({ allSegments: true })),
         );
+        expect(comparable(await b.getMessagesForLlm())).toEqual(
+          comparable(await a.getMessagesForLlm()),
+        );
+        expect(comparable(await b.getMessagesForLlm({ budget: 120 }))).toEqual(
+          comparable(await a.getMessagesForLlm({ budget: 120 })),
+        );
+        expect(
+          comparable(await b.getConversation({ allSegments: true, includeTools: true })),
+        ).toEqual(comparable(await a.getConversation({ allSegments: true, includeTools: true })));
       }),
       { numRuns: 25 },
     );

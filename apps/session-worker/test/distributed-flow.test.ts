@@ -24,16 +24,29 @@ describe('the distributed runtime', () => {
   it('records a conversation through the queues and reads it back in order', async () => {
     const sm = new SessionManager({ runtime: fleet.runtime, systemPrompt: 'Be brief.' });
     await sm.userSays('What is the capital of Norway?', { channel: 'web' });
-    await sm.aiResponds('Oslo.', { model: 'gpt-4o', usage: { promptTokens: 20, completionTokens: 2 } });
+    await sm.aiResponds('Oslo.', {
+      model: 'gpt-4o',
+      usage: { promptTokens: 20, completionTokens: 2 },
+    });
     await sm.toolUsed('weather', { city: 'Oslo' }, { tempC: 4 });
     const messages = await sm.getMessagesForLlm();
-    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'assistant', 'tool']);
+    expect(messages.map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'assistant',
+      'tool',
+    ]);
     const stats = await sm.getStats();
     expect(stats).toMatchObject({ totalMessages: 2, toolCalls: 1, completionTokens: 2 });
   });
 
   it('segments and summarizes asynchronously, then shows the summary and the newer turns', async () => {
-    const sm = new SessionManager({ runtime: fleet.runtime, infiniteContext: true, maxTurnsPerSegment: 2 });
+    const sm = new SessionManager({
+      runtime: fleet.runtime,
+      infiniteContext: true,
+      maxTurnsPerSegment: 2,
+    });
     await sm.userSays('I need 40 chairs for the wedding on 14 June.');
     await sm.aiResponds('Rental Co has 40 chairs at 3 EUR each.');
     const last = await sm.userSays('Book them please.');
@@ -50,7 +63,9 @@ describe('the distributed runtime', () => {
     const embedded = new EmbeddedRuntime();
     const script = async (sm: SessionManager) => {
       await sm.userSays('Plan a 3-day trip to Rome in April for 900 EUR.');
-      await sm.aiResponds('Day 1: Colosseum (18 EUR). Day 2: Vatican (20 EUR).', { model: 'gpt-4.1' });
+      await sm.aiResponds('Day 1: Colosseum (18 EUR). Day 2: Vatican (20 EUR).', {
+        model: 'gpt-4.1',
+      });
       await sm.toolUsed('hotels', { city: 'Rome' }, { name: 'Hotel Artemide', eur: 140 });
       await sm.userSays('Book Hotel Artemide please.');
       await sm.aiResponds('Booked for 3 nights: 420 EUR.');
@@ -65,9 +80,28 @@ describe('the distributed runtime', () => {
     await embedded.idle();
     await b.getStats();
     await fleet.runtime.idle();
-    const strip = (value: unknown) => JSON.parse(JSON.stringify(value, (k, v) => (k === 'occurredAt' || k === 'timestamp' || k === 'createdAt' || k === 'openedAt' || k === 'sealedAt' || k === 'lastUpdate' || k === 'eventId' || k === 'tool_call_id' || k === 'id' && typeof v === 'string' && v.startsWith('call_') ? undefined : v)));
+    const strip = (value: unknown) =>
+      JSON.parse(
+        JSON.stringify(value, (k, v) =>
+          k === 'occurredAt' ||
+          k === 'timestamp' ||
+          k === 'createdAt' ||
+          k === 'openedAt' ||
+          k === 'sealedAt' ||
+          k === 'lastUpdate' ||
+          k === 'eventId' ||
+          k === 'tool_call_id' ||
+          (k === 'id' && typeof v === 'string' && v.startsWith('call_'))
+            ? undefined
+            : v,
+        ),
+      );
     expect(strip(await b.getChain())).toEqual(strip(await a.getChain()));
-    expect(strip(await b.getStats({ allSegments: true }))).toEqual(strip(await a.getStats({ allSegments: true })));
-    expect((await b.getMessagesForLlm()).map((m) => m.content)).toEqual((await a.getMessagesForLlm()).map((m) => m.content));
+    expect(strip(await b.getStats({ allSegments: true }))).toEqual(
+      strip(await a.getStats({ allSegments: true })),
+    );
+    expect((await b.getMessagesForLlm()).map((m) => m.content)).toEqual(
+      (await a.getMessagesForLlm()).map((m) => m.content),
+    );
   });
 });

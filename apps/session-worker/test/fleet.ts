@@ -12,7 +12,8 @@ export interface InProcessFleet {
   close(): Promise<void>;
 }
 
-export const extractive = (): Summarizer => createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+export const extractive = (): Summarizer =>
+  createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
 
 /** Session workers and summarizers in this process, on the test Redis, under their own prefix. */
 export async function startInProcessFleet(options: {
@@ -27,11 +28,21 @@ export async function startInProcessFleet(options: {
 }): Promise<InProcessFleet> {
   await defaultTokenCounter.prepare(['gpt-4o-mini']);
   const topology = { prefix: options.prefix, partitions: options.partitions ?? 4 };
-  const redis = options.clusterNodes ? { clusterNodes: options.clusterNodes } : { url: options.url };
+  const redis = options.clusterNodes
+    ? { clusterNodes: options.clusterNodes }
+    : { url: options.url };
   const workers = await Promise.all(
-    Array.from({ length: options.sessionWorkers ?? 1 }, () => startSessionWorker({ redis, topology, lockDurationMs: 3000, stalledIntervalMs: 1000 })),
+    Array.from({ length: options.sessionWorkers ?? 1 }, () =>
+      startSessionWorker({ redis, topology, lockDurationMs: 3000, stalledIntervalMs: 1000 }),
+    ),
   );
-  const summarizers = [await startSummarizerWorker({ redis, topology, summarizer: options.summarizer ?? extractive() })];
+  const summarizers = [
+    await startSummarizerWorker({
+      redis,
+      topology,
+      summarizer: options.summarizer ?? extractive(),
+    }),
+  ];
   const runtime = new RedisRuntime({ ...redis, topology, tenant: options.tenant ?? 'acme' });
   return {
     runtime,

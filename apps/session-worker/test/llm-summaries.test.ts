@@ -3,7 +3,12 @@ import { Redis } from 'ioredis';
 import { defaultTokenCounter, PriceTable } from '@threadline/core';
 import { createLlmSummarizerWithFallback, OpenAiCompatibleClient } from '@threadline/llm';
 import { SessionManager } from '@threadline/sdk';
-import { deleteKeysWithPrefix, startFakeLlm, uniquePrefix, type FakeLlm } from '@threadline/testing';
+import {
+  deleteKeysWithPrefix,
+  startFakeLlm,
+  uniquePrefix,
+  type FakeLlm,
+} from '@threadline/testing';
 import { testRedisUrl } from '@threadline/testing/vitest';
 import { startInProcessFleet, type InProcessFleet } from './fleet.ts';
 
@@ -14,7 +19,11 @@ let llm: FakeLlm;
 
 beforeAll(async () => {
   llm = await startFakeLlm({ latencyMs: 20, seed: 7 });
-  const client = new OpenAiCompatibleClient({ baseUrl: llm.url, model: 'gpt-4o-mini', timeoutMs: 500 });
+  const client = new OpenAiCompatibleClient({
+    baseUrl: llm.url,
+    model: 'gpt-4o-mini',
+    timeoutMs: 500,
+  });
   const summarizer = createLlmSummarizerWithFallback({
     client,
     prices: new PriceTable(),
@@ -42,7 +51,11 @@ afterAll(async () => {
 });
 
 async function conversationThatSeals(): Promise<SessionManager> {
-  const sm = new SessionManager({ runtime: fleet.runtime, infiniteContext: true, maxTurnsPerSegment: 2 });
+  const sm = new SessionManager({
+    runtime: fleet.runtime,
+    infiniteContext: true,
+    maxTurnsPerSegment: 2,
+  });
   await sm.userSays('We need 12 seats on the Business plan from 3 January 2027.');
   await sm.aiResponds('Business costs 99 USD a month for up to 25 seats.', { model: 'gpt-4o' });
   await sm.userSays('Go ahead.');
@@ -55,7 +68,12 @@ describe('summaries by an LLM over HTTP', () => {
   it('attaches the LLM summary with its model, tokens and cost recorded on the session', async () => {
     const sm = await conversationThatSeals();
     const [sealed] = await sm.getChain();
-    expect(sealed!.summary).toMatchObject({ kind: 'llm', model: 'gpt-4o-mini', fallbackReason: null, attempts: 1 });
+    expect(sealed!.summary).toMatchObject({
+      kind: 'llm',
+      model: 'gpt-4o-mini',
+      fallbackReason: null,
+      attempts: 1,
+    });
     expect(sealed!.summary!.completionTokens).toBeGreaterThan(0);
     expect(sealed!.summary!.costNano).toBeGreaterThan(0);
     const stats = await sm.getStats({ allSegments: true });
@@ -77,7 +95,11 @@ describe('summaries by an LLM over HTTP', () => {
 
   it('honours a 429 Retry-After: the pool is rate limited in BullMQ, the call waits, then the LLM summary lands', async () => {
     llm.configure({ rateLimitRate: 1, retryAfterSeconds: 1 });
-    const sm = new SessionManager({ runtime: fleet.runtime, infiniteContext: true, maxTurnsPerSegment: 1 });
+    const sm = new SessionManager({
+      runtime: fleet.runtime,
+      infiniteContext: true,
+      maxTurnsPerSegment: 1,
+    });
     await sm.userSays('First: the deposit is 300 EUR.');
     const started = Date.now();
     await sm.userSays('Second.');

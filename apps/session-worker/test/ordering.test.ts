@@ -17,7 +17,11 @@ let store: RedisSessionStore;
 let producer: EventProducer;
 let workers: WorkerProcess[] = [];
 
-const env = { REDIS_URL: url, THREADLINE_PREFIX: prefix, THREADLINE_PARTITIONS: String(topology.partitions) };
+const env = {
+  REDIS_URL: url,
+  THREADLINE_PREFIX: prefix,
+  THREADLINE_PARTITIONS: String(topology.partitions),
+};
 const at = new Date('2026-05-01T10:00:00Z').toISOString();
 const event = (sessionId: string, i: number): AcceptedEvent => ({
   type: i % 2 ? 'assistant_message' : 'user_message',
@@ -27,14 +31,22 @@ const event = (sessionId: string, i: number): AcceptedEvent => ({
   content: `message ${i} of ${sessionId}`,
 });
 
-async function waitUntilApplied(sessionIds: string[], perSession: number, timeoutMs: number): Promise<void> {
+async function waitUntilApplied(
+  sessionIds: string[],
+  perSession: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const loaded = await Promise.all(sessionIds.map((sessionId) => store.load({ tenant, sessionId })));
+    const loaded = await Promise.all(
+      sessionIds.map((sessionId) => store.load({ tenant, sessionId })),
+    );
     if (loaded.every((s) => s?.session.context.nextSeq === perSession)) return;
     if (Date.now() > deadline) {
       const done = loaded.filter((s) => s?.session.context.nextSeq === perSession).length;
-      throw new Error(`only ${done}/${sessionIds.length} sessions fully applied after ${timeoutMs} ms`);
+      throw new Error(
+        `only ${done}/${sessionIds.length} sessions fully applied after ${timeoutMs} ms`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -43,7 +55,9 @@ async function waitUntilApplied(sessionIds: string[], perSession: number, timeou
 async function expectExactOrder(sessionIds: string[], perSession: number): Promise<void> {
   for (const sessionId of sessionIds) {
     const records = await store.readEvents({ tenant, sessionId }, 0, perSession + 10);
-    expect(records.map((r) => r.eventId)).toEqual(Array.from({ length: perSession }, (_, i) => `${sessionId}-e${i}`));
+    expect(records.map((r) => r.eventId)).toEqual(
+      Array.from({ length: perSession }, (_, i) => `${sessionId}-e${i}`),
+    );
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: perSession }, (_, i) => i));
   }
 }
@@ -68,10 +82,16 @@ describe('ordering and delivery across worker processes', () => {
     const perSession = 10;
     const started = Date.now();
     // Interleave: event i of every session before event i+1 of any.
-    for (let i = 0; i < perSession; i++) await producer.enqueue(tenant, sessions.map((s) => event(s, i)));
+    for (let i = 0; i < perSession; i++)
+      await producer.enqueue(
+        tenant,
+        sessions.map((s) => event(s, i)),
+      );
     await waitUntilApplied(sessions, perSession, 120_000);
     const seconds = (Date.now() - started) / 1000;
-    console.log(`ordering: ${sessions.length * perSession} events applied by 4 processes in ${seconds.toFixed(2)} s (${Math.round((sessions.length * perSession) / seconds)} events/s)`);
+    console.log(
+      `ordering: ${sessions.length * perSession} events applied by 4 processes in ${seconds.toFixed(2)} s (${Math.round((sessions.length * perSession) / seconds)} events/s)`,
+    );
     await expectExactOrder(sessions, perSession);
   });
 
@@ -83,9 +103,14 @@ describe('ordering and delivery across worker processes', () => {
     await producer.enqueue(tenant, [e0, event(sessionId, 1)], 8); // a batch job with an applied eventId
     await waitUntilApplied([sessionId], 2, 20_000);
     // Redeliver a completed job: the eventIds are already consumed, so nothing changes.
-    const queue = new Queue(producer.queue(eventQueueNames(topology)[0]!).name, { connection: redis, prefix });
+    const queue = new Queue(producer.queue(eventQueueNames(topology)[0]!).name, {
+      connection: redis,
+      prefix,
+    });
     await queue.close();
-    const jobs = await Promise.all(eventQueueNames(topology).map((n) => producer.queue(n).getJobs(['completed'])));
+    const jobs = await Promise.all(
+      eventQueueNames(topology).map((n) => producer.queue(n).getJobs(['completed'])),
+    );
     const job = jobs.flat().find((j) => j.id === `e~${tenant}~${sessionId}~${sessionId}-e0`);
     expect(job).toBeDefined();
     await job!.retry('completed');
@@ -105,12 +130,16 @@ describe('ordering and delivery across worker processes', () => {
     const perSession = 25;
     const feeding = (async () => {
       for (let i = 0; i < perSession; i++) {
-        await producer.enqueue(tenant, sessions.map((s) => event(s, i)));
+        await producer.enqueue(
+          tenant,
+          sessions.map((s) => event(s, i)),
+        );
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
     const queues = eventQueueNames(topology).map((n) => producer.queue(n));
-    while ((await Promise.all(queues.map((q) => q.getActiveCount()))).every((n) => n === 0)) await new Promise((r) => setTimeout(r, 5));
+    while ((await Promise.all(queues.map((q) => q.getActiveCount()))).every((n) => n === 0))
+      await new Promise((r) => setTimeout(r, 5));
     const killedAt = Date.now();
     victim!.child.kill('SIGKILL');
     await victim!.exited;

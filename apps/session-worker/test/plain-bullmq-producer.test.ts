@@ -36,12 +36,27 @@ describe('enqueueing with a plain BullMQ client', () => {
   it('applies events added with Queue.add using only the documented schema, queue name, hash and job id', async () => {
     const tenant = 'partner';
     const sessionId = 'from-python-42';
-    const queue = new Queue(`{events-${documentedPartition(tenant, sessionId, 4)}}`, { connection: redis, prefix });
+    const queue = new Queue(`{events-${documentedPartition(tenant, sessionId, 4)}}`, {
+      connection: redis,
+      prefix,
+    });
     const events = [
       { type: 'user_message', sessionId, eventId: 'py-1', content: 'Hola, ¿qué tal?' },
-      { type: 'assistant_message', sessionId, eventId: 'py-2', content: 'Muy bien.', model: 'gpt-4o-mini', occurredAt: '2026-02-01T10:00:00Z' },
+      {
+        type: 'assistant_message',
+        sessionId,
+        eventId: 'py-2',
+        content: 'Muy bien.',
+        model: 'gpt-4o-mini',
+        occurredAt: '2026-02-01T10:00:00Z',
+      },
     ];
-    for (const e of events) await queue.add('events', { v: 1, tenant, sessionId, events: [e] }, { jobId: `e~${tenant}~${sessionId}~${e.eventId}` });
+    for (const e of events)
+      await queue.add(
+        'events',
+        { v: 1, tenant, sessionId, events: [e] },
+        { jobId: `e~${tenant}~${sessionId}~${e.eventId}` },
+      );
     await queue.close();
     const sm = new SessionManager({ runtime: fleet.runtime, sessionId });
     await sm.getStats({ waitFor: 'py-2' });
@@ -54,9 +69,26 @@ describe('enqueueing with a plain BullMQ client', () => {
   it('fails a job that breaks the schema with a clear reason and keeps the partition going', async () => {
     const tenant = 'partner';
     const sessionId = 'poisoned';
-    const queue = new Queue(`{events-${documentedPartition(tenant, sessionId, 4)}}`, { connection: redis, prefix });
-    const bad = await queue.add('events', { v: 1, tenant, sessionId, events: [{ type: 'user_message', sessionId, content: 42 }] });
-    await queue.add('events', { v: 1, tenant, sessionId, events: [{ type: 'user_message', sessionId, eventId: 'ok-1', content: 'still here' }] }, { jobId: `e~${tenant}~${sessionId}~ok-1` });
+    const queue = new Queue(`{events-${documentedPartition(tenant, sessionId, 4)}}`, {
+      connection: redis,
+      prefix,
+    });
+    const bad = await queue.add('events', {
+      v: 1,
+      tenant,
+      sessionId,
+      events: [{ type: 'user_message', sessionId, content: 42 }],
+    });
+    await queue.add(
+      'events',
+      {
+        v: 1,
+        tenant,
+        sessionId,
+        events: [{ type: 'user_message', sessionId, eventId: 'ok-1', content: 'still here' }],
+      },
+      { jobId: `e~${tenant}~${sessionId}~ok-1` },
+    );
     const sm = new SessionManager({ runtime: fleet.runtime, sessionId });
     await sm.getStats({ waitFor: 'ok-1' });
     const failed = await queue.getJob(bad.id!);

@@ -19,7 +19,17 @@ afterAll(async () => {
 
 describe('on a 3-master Redis Cluster', () => {
   it('runs the end-to-end flow for sessions spread over every node, with no CROSSSLOT error', async () => {
-    const managers = Array.from({ length: 12 }, (_, i) => new SessionManager({ runtime: fleet.runtime, sessionId: `cluster-${i}`, infiniteContext: true, maxTurnsPerSegment: 2, systemPrompt: 'Be kind.' }));
+    const managers = Array.from(
+      { length: 12 },
+      (_, i) =>
+        new SessionManager({
+          runtime: fleet.runtime,
+          sessionId: `cluster-${i}`,
+          infiniteContext: true,
+          maxTurnsPerSegment: 2,
+          systemPrompt: 'Be kind.',
+        }),
+    );
     await Promise.all(
       managers.map(async (sm, i) => {
         await sm.userSays(`Session ${i}: my budget is ${100 + i} EUR.`);

@@ -33,7 +33,11 @@ afterAll(async () => {
 
 describe('a summary landing while new turns arrive', () => {
   it('never leaves a turn out of the context, and summarizes each segment once', async () => {
-    const sm = new SessionManager({ runtime: fleet.runtime, infiniteContext: true, maxTurnsPerSegment: 4 });
+    const sm = new SessionManager({
+      runtime: fleet.runtime,
+      infiniteContext: true,
+      maxTurnsPerSegment: 4,
+    });
     const written: string[] = [];
     let sawPending = 0;
     for (let i = 0; i < 40; i++) {
@@ -44,7 +48,8 @@ describe('a summary landing while new turns arrive', () => {
       if (report.pendingSummaryEvents > 0) sawPending += 1;
       const shown = new Set(messages.map((m) => m.content));
       written.forEach((t, seq) => {
-        if (seq >= report.summaryCoversToSeq) expect(shown.has(t), `turn ${seq} missing after ${i}`).toBe(true);
+        if (seq >= report.summaryCoversToSeq)
+          expect(shown.has(t), `turn ${seq} missing after ${i}`).toBe(true);
       });
       await new Promise((r) => setTimeout(r, 15));
     }

@@ -22,7 +22,8 @@ export async function spawnSessionWorker(env: Record<string, string>): Promise<W
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   while (!out.includes('session worker serving partitions')) {
-    if (child.exitCode !== null) throw new Error(`session worker exited early (${child.exitCode}):\n${out}`);
+    if (child.exitCode !== null)
+      throw new Error(`session worker exited early (${child.exitCode}):\n${out}`);
     if (Date.now() > deadline) throw new Error(`session worker did not start within 30 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,6 +1,15 @@
 import { z } from 'zod';
-import { createExtractiveSummarizer, defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
-import { createLlmSummarizerWithFallback, llmConfigFromEnv, OpenAiCompatibleClient } from '@threadline/llm';
+import {
+  createExtractiveSummarizer,
+  defaultTokenCounter,
+  PriceTable,
+  type Summarizer,
+} from '@threadline/core';
+import {
+  createLlmSummarizerWithFallback,
+  llmConfigFromEnv,
+  OpenAiCompatibleClient,
+} from '@threadline/llm';
 import { createLogger, exitGracefullyOnSignals } from '@threadline/observability';
 import { runtimeEnvFrom } from '@threadline/queue';
 import { startSummarizerWorker, type SummarizerWorkerHandle } from './summarizer-worker.ts';
@@ -19,14 +28,21 @@ async function main(): Promise<void> {
   const llm = llmConfigFromEnv(process.env);
   const logger = createLogger({ name: 'summarizer', level: env.logLevel });
   if (!env.redis) {
-    logger.fatal('REDIS_URL (or REDIS_CLUSTER_NODES) is required: the summarizer consumes a BullMQ queue on Redis');
+    logger.fatal(
+      'REDIS_URL (or REDIS_CLUSTER_NODES) is required: the summarizer consumes a BullMQ queue on Redis',
+    );
     process.exit(2);
   }
   const prices = new PriceTable();
   let handle: SummarizerWorkerHandle | null = null;
   let summarizer: Summarizer;
   if (llm) {
-    const client = new OpenAiCompatibleClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, model: llm.model, timeoutMs: llm.timeoutMs });
+    const client = new OpenAiCompatibleClient({
+      baseUrl: llm.baseUrl,
+      apiKey: llm.apiKey,
+      model: llm.model,
+      timeoutMs: llm.timeoutMs,
+    });
     summarizer = createLlmSummarizerWithFallback({
       client,
       prices,
@@ -35,7 +51,10 @@ async function main(): Promise<void> {
       // A 429 pauses the whole pool for what Retry-After asks; this call waits it out too.
       onRateLimit: (ms) => handle?.rateLimit(ms),
     });
-    logger.info({ baseUrl: llm.baseUrl, model: llm.model }, 'summaries by the LLM, extractive fallback');
+    logger.info(
+      { baseUrl: llm.baseUrl, model: llm.model },
+      'summaries by the LLM, extractive fallback',
+    );
   } else {
     await defaultTokenCounter.prepare(['gpt-4o-mini']);
     summarizer = createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
@@ -46,11 +65,18 @@ async function main(): Promise<void> {
     topology: env.topology,
     summarizer,
     concurrency: own.THREADLINE_SUMMARIZER_CONCURRENCY,
-    limiter: own.THREADLINE_LLM_RATE_PER_SECOND ? { max: own.THREADLINE_LLM_RATE_PER_SECOND, durationMs: 1000 } : undefined,
+    limiter: own.THREADLINE_LLM_RATE_PER_SECOND
+      ? { max: own.THREADLINE_LLM_RATE_PER_SECOND, durationMs: 1000 }
+      : undefined,
     logger,
   });
   const worker = handle;
-  exitGracefullyOnSignals({ logger, close: () => worker.close(), graceMs: 30_000, what: 'in-flight summaries' });
+  exitGracefullyOnSignals({
+    logger,
+    close: () => worker.close(),
+    graceMs: 30_000,
+    what: 'in-flight summaries',
+  });
 }
 
 main().catch((error: unknown) => {

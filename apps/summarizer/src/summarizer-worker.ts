@@ -29,7 +29,13 @@ export interface SummarizerWorkerOptions {
   /** @defaultValue 2000 */
   stalledIntervalMs?: number;
   logger?: Logger;
-  onSummarized?: (info: { tenant: string; sessionId: string; segmentIndex: number; kind: string; ms: number }) => void;
+  onSummarized?: (info: {
+    tenant: string;
+    sessionId: string;
+    segmentIndex: number;
+    kind: string;
+    ms: number;
+  }) => void;
 }
 
 export interface SummarizerWorkerHandle {
@@ -44,11 +50,18 @@ export interface SummarizerWorkerHandle {
  * calls the summarizer, and answers with a `summary_ready` event on the session's own partition
  * queue (ordered with the rest; the machine refuses an answer for a segment not waiting).
  */
-export async function startSummarizerWorker(options: SummarizerWorkerOptions): Promise<SummarizerWorkerHandle> {
+export async function startSummarizerWorker(
+  options: SummarizerWorkerOptions,
+): Promise<SummarizerWorkerHandle> {
   const logger = options.logger ?? silentLogger;
   const connection: RedisConnection = createRedisConnection(options.redis);
-  const storeConnection: RedisConnection = createRedisConnection(options.redis, { maxRetriesPerRequest: 3 });
-  const store = new RedisSessionStore({ redis: storeConnection, prefix: options.storePrefix ?? options.topology.prefix });
+  const storeConnection: RedisConnection = createRedisConnection(options.redis, {
+    maxRetriesPerRequest: 3,
+  });
+  const store = new RedisSessionStore({
+    redis: storeConnection,
+    prefix: options.storePrefix ?? options.topology.prefix,
+  });
   const producer = new EventProducer(storeConnection, options.topology);
 
   const worker = new Worker(
@@ -66,14 +79,25 @@ export async function startSummarizerWorker(options: SummarizerWorkerOptions): P
       const stored = await store.load(key);
       const head = stored?.session.context.pending[0];
       if (!stored || !head || head.segmentIndex !== request.segmentIndex) {
-        logger.info({ tenant, sessionId: request.sessionId, segmentIndex: request.segmentIndex }, 'summary no longer awaited');
+        logger.info(
+          { tenant, sessionId: request.sessionId, segmentIndex: request.segmentIndex },
+          'summary no longer awaited',
+        );
         return { skipped: true };
       }
       const started = Date.now();
-      const event = await produceSummaryEvent(store, key, request, options.summarizer, () => new Date().toISOString());
+      const event = await produceSummaryEvent(store, key, request, options.summarizer, () =>
+        new Date().toISOString(),
+      );
       await producer.enqueue(tenant, [event]);
       const kind = event.type === 'summary_ready' ? event.summary.kind : 'unknown';
-      options.onSummarized?.({ tenant, sessionId: request.sessionId, segmentIndex: request.segmentIndex, kind, ms: Date.now() - started });
+      options.onSummarized?.({
+        tenant,
+        sessionId: request.sessionId,
+        segmentIndex: request.segmentIndex,
+        kind,
+        ms: Date.now() - started,
+      });
       return { kind };
     },
     {
@@ -84,10 +108,14 @@ export async function startSummarizerWorker(options: SummarizerWorkerOptions): P
       stalledInterval: options.stalledIntervalMs ?? 2000,
       maxStalledCount: 1000,
       drainDelay: 1,
-      ...(options.limiter ? { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } } : {}),
+      ...(options.limiter
+        ? { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } }
+        : {}),
     },
   );
-  worker.on('failed', (job, error) => logger.error({ jobId: job?.id, err: error.message }, 'summarize job failed'));
+  worker.on('failed', (job, error) =>
+    logger.error({ jobId: job?.id, err: error.message }, 'summarize job failed'),
+  );
   worker.on('error', (error) => logger.error({ err: error.message }, 'summarizer worker error'));
   await worker.waitUntilReady();
   logger.info({ concurrency: options.concurrency ?? 8 }, 'summarizer consuming');

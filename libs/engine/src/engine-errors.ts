@@ -23,6 +23,8 @@ export class CommitContentionError extends Error {
     readonly key: SessionKey,
     readonly attempts: number,
   ) {
-    super(`session "${key.sessionId}": commit lost ${attempts} times to concurrent writers; retry later`);
+    super(
+      `session "${key.sessionId}": commit lost ${attempts} times to concurrent writers; retry later`,
+    );
   }
 }

@@ -76,9 +76,16 @@ export class SessionEngine {
   async applyBatch(key: SessionKey, events: readonly AcceptedEvent[]): Promise<ApplyOutcome> {
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt++) {
       const stored = await this.store.load(key);
-      const current = stored?.session ?? (await this.initialSession(key, {}, events[0]?.occurredAt ?? new Date(0).toISOString()));
+      const current =
+        stored?.session ??
+        (await this.initialSession(key, {}, events[0]?.occurredAt ?? new Date(0).toISOString()));
       const version = stored?.version ?? 0;
-      const consumed = stored ? await this.store.consumedEventIds(key, events.map((e) => e.eventId)) : new Set<string>();
+      const consumed = stored
+        ? await this.store.consumedEventIds(
+            key,
+            events.map((e) => e.eventId),
+          )
+        : new Set<string>();
       const fresh: AcceptedEvent[] = [];
       const skipped: string[] = [];
       for (const event of events) {
@@ -89,7 +96,14 @@ export class SessionEngine {
         }
       }
       if (fresh.length === 0)
-        return { applied: [], skipped, effects: [], session: current, version, inFlight: summaryInFlight(current) };
+        return {
+          applied: [],
+          skipped,
+          effects: [],
+          session: current,
+          version,
+          inFlight: summaryInFlight(current),
+        };
 
       const config = current.context.config;
       await this.meter.tokens.prepare(modelsToMeasure(fresh, config));
@@ -100,14 +114,21 @@ export class SessionEngine {
       const persisted: SessionEffect[] = [];
       const after: SessionEffect[] = [];
       for (const effect of decision.effects)
-        (effect.type === 'appendEvent' || effect.type === 'sealSegment' || effect.type === 'attachSummary' ? persisted : after).push(effect);
+        (effect.type === 'appendEvent' ||
+        effect.type === 'sealSegment' ||
+        effect.type === 'attachSummary'
+          ? persisted
+          : after
+        ).push(effect);
 
       const result = await this.store.commit(key, {
         expectedVersion: version,
         session: decision.next,
         appendEvents: persisted.flatMap((e) => (e.type === 'appendEvent' ? [e.params.record] : [])),
         eventIds: fresh.map((e) => e.eventId),
-        sealedSegments: persisted.flatMap((e) => (e.type === 'sealSegment' ? [e.params.segment] : [])),
+        sealedSegments: persisted.flatMap((e) =>
+          e.type === 'sealSegment' ? [e.params.segment] : [],
+        ),
         summaries: persisted.flatMap((e) => (e.type === 'attachSummary' ? [e.params.summary] : [])),
       });
       if (result.ok)
@@ -123,16 +144,22 @@ export class SessionEngine {
     throw new CommitContentionError(key, this.maxCommitAttempts);
   }
 
-  private async initialSession(key: SessionKey, create: CreateSession, at: string): Promise<PersistedSession> {
+  private async initialSession(
+    key: SessionKey,
+    create: CreateSession,
+    at: string,
+  ): Promise<PersistedSession> {
     const config = { ...DEFAULT_SESSION_CONFIG };
     if (create.infiniteContext !== undefined) config.infiniteContext = create.infiniteContext;
     if (create.tokenThreshold !== undefined) config.tokenThreshold = create.tokenThreshold;
-    if (create.maxTurnsPerSegment !== undefined) config.maxTurnsPerSegment = create.maxTurnsPerSegment;
+    if (create.maxTurnsPerSegment !== undefined)
+      config.maxTurnsPerSegment = create.maxTurnsPerSegment;
     if (create.defaultModel !== undefined) config.defaultModel = create.defaultModel;
     if (create.summaryMaxTokens !== undefined) config.summaryMaxTokens = create.summaryMaxTokens;
     const metadata = create.metadata ?? {};
     // The explicit prompt beats one kept in metadata (the predecessor's `system_prompt` property).
-    const fromMetadata = typeof metadata['system_prompt'] === 'string' ? (metadata['system_prompt'] as string) : null;
+    const fromMetadata =
+      typeof metadata['system_prompt'] === 'string' ? (metadata['system_prompt'] as string) : null;
     const systemPrompt = create.systemPrompt ?? fromMetadata;
     const blank = !systemPrompt || !systemPrompt.trim();
     if (!blank) await this.meter.tokens.prepare([config.defaultModel]);
@@ -141,7 +168,12 @@ export class SessionEngine {
         sessionId: key.sessionId,
         config,
         systemPrompt: blank ? null : systemPrompt,
-        systemPromptTokens: blank ? 0 : this.meter.tokens.countMessage({ role: 'system', content: systemPrompt }, config.defaultModel),
+        systemPromptTokens: blank
+          ? 0
+          : this.meter.tokens.countMessage(
+              { role: 'system', content: systemPrompt },
+              config.defaultModel,
+            ),
         metadata,
         parentId: create.parentId ?? null,
         createdAt: at,

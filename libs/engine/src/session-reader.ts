@@ -59,7 +59,10 @@ export class SessionReader {
     return assembleContext(state, newestFirst, options);
   }
 
-  async conversation(key: SessionKey, options: ConversationOptions = {}): Promise<ConversationEntry[]> {
+  async conversation(
+    key: SessionKey,
+    options: ConversationOptions = {},
+  ): Promise<ConversationEntry[]> {
     const { session } = await this.session(key);
     const from = options.allSegments ? 0 : session.context.open.fromSeq;
     const records = await this.store.readEvents(key, from, session.context.nextSeq);

@@ -29,7 +29,12 @@ export async function produceSummaryEvent(
   return summaryReadyEvent(key, request, outcome, now());
 }
 
-export function summaryReadyEvent(key: SessionKey, request: SummaryRequest, outcome: SummaryOutcome, at: string): AcceptedEvent {
+export function summaryReadyEvent(
+  key: SessionKey,
+  request: SummaryRequest,
+  outcome: SummaryOutcome,
+  at: string,
+): AcceptedEvent {
   return {
     type: 'summary_ready',
     eventId: summaryEventIdOf(request),

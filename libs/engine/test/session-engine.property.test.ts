@@ -8,18 +8,44 @@ const key = { tenant: 't', sessionId: 's' };
 const meter = { tokens: defaultTokenCounter, prices: new PriceTable() };
 
 const eventArb = (i: number): fc.Arbitrary<AcceptedEvent> =>
-  fc.oneof(
-    fc.string({ maxLength: 60 }).map((content) => ({ type: 'user_message' as const, content })),
-    fc.record({ content: fc.string({ maxLength: 60 }), model: fc.constantFrom('gpt-4o', 'gpt-4', 'unknown-model') }).map((e) => ({ type: 'assistant_message' as const, ...e })),
-    fc.record({ tool: fc.constantFrom('a', 'b'), error: fc.option(fc.constant('boom'), { nil: null }) }).map((e) => ({ type: 'tool_call' as const, arguments: { i }, result: { ok: i }, ...e })),
-  ).map((e) => ({ ...e, sessionId: 's', eventId: `e${i}`, occurredAt: '2026-03-01T00:00:00.000Z' }) as AcceptedEvent);
+  fc
+    .oneof(
+      fc.string({ maxLength: 60 }).map((content) => ({ type: 'user_message' as const, content })),
+      fc
+        .record({
+          content: fc.string({ maxLength: 60 }),
+          model: fc.constantFrom('gpt-4o', 'gpt-4', 'unknown-model'),
+        })
+        .map((e) => ({ type: 'assistant_message' as const, ...e })),
+      fc
+        .record({
+          tool: fc.constantFrom('a', 'b'),
+          error: fc.option(fc.constant('boom'), { nil: null }),
+        })
+        .map((e) => ({ type: 'tool_call' as const, arguments: { i }, result: { ok: i }, ...e })),
+    )
+    .map(
+      (e) =>
+        ({
+          ...e,
+          sessionId: 's',
+          eventId: `e${i}`,
+          occurredAt: '2026-03-01T00:00:00.000Z',
+        }) as AcceptedEvent,
+    );
 
-const history = fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => eventArb(i))));
+const history = fc
+  .integer({ min: 1, max: 40 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => eventArb(i))));
 
 async function applyAll(batches: AcceptedEvent[][]) {
   const store = new MemorySessionStore();
   const engine = new SessionEngine({ store, meter });
-  await engine.createSession(key, { infiniteContext: true, maxTurnsPerSegment: 3, tokenThreshold: 200 }, '2026-03-01T00:00:00.000Z');
+  await engine.createSession(
+    key,
+    { infiniteContext: true, maxTurnsPerSegment: 3, tokenThreshold: 200 },
+    '2026-03-01T00:00:00.000Z',
+  );
   for (const batch of batches) await engine.applyBatch(key, batch);
   return store;
 }
@@ -27,25 +53,33 @@ async function applyAll(batches: AcceptedEvent[][]) {
 describe('the engine, for every history', () => {
   it('applies each eventId once and in order, however the events are batched and resent', async () => {
     await fc.assert(
-      fc.asyncProperty(history, fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 10 }), fc.array(fc.nat(), { maxLength: 10 }), async (events, sizes, resends) => {
-        const once = await applyAll([events]);
-        // Cut into batches of the given sizes and resend some earlier events inside later batches.
-        const batches: AcceptedEvent[][] = [];
-        let at = 0;
-        for (let i = 0; at < events.length; i++) {
-          const size = sizes[i % sizes.length]!;
-          const batch = events.slice(at, at + size);
-          const resend = resends[i];
-          if (resend !== undefined && at > 0) batch.unshift(events[resend % at]!);
-          batches.push(batch);
-          at += size;
-        }
-        const chopped = await applyAll(batches);
-        const [a, b] = await Promise.all([once.readEvents(key, 0, 1000), chopped.readEvents(key, 0, 1000)]);
-        expect(b.map((r) => r.eventId)).toEqual(events.map((e) => e.eventId));
-        expect(b).toEqual(a);
-        expect((await chopped.load(key))!.session).toEqual((await once.load(key))!.session);
-      }),
+      fc.asyncProperty(
+        history,
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        async (events, sizes, resends) => {
+          const once = await applyAll([events]);
+          // Cut into batches of the given sizes and resend some earlier events inside later batches.
+          const batches: AcceptedEvent[][] = [];
+          let at = 0;
+          for (let i = 0; at < events.length; i++) {
+            const size = sizes[i % sizes.length]!;
+            const batch = events.slice(at, at + size);
+            const resend = resends[i];
+            if (resend !== undefined && at > 0) batch.unshift(events[resend % at]!);
+            batches.push(batch);
+            at += size;
+          }
+          const chopped = await applyAll(batches);
+          const [a, b] = await Promise.all([
+            once.readEvents(key, 0, 1000),
+            chopped.readEvents(key, 0, 1000),
+          ]);
+          expect(b.map((r) => r.eventId)).toEqual(events.map((e) => e.eventId));
+          expect(b).toEqual(a);
+          expect((await chopped.load(key))!.session).toEqual((await once.load(key))!.session);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -56,7 +90,8 @@ describe('the engine, for every history', () => {
         const store = await applyAll([events]);
         const records = await store.readEvents(key, 0, 1000);
         const totals = (await store.load(key))!.session.context.totals;
-        const sum = (f: (r: (typeof records)[number]) => number) => records.reduce((n, r) => n + f(r), 0);
+        const sum = (f: (r: (typeof records)[number]) => number) =>
+          records.reduce((n, r) => n + f(r), 0);
         expect(totals.contextTokens).toBe(sum((r) => r.contextTokens));
         expect(totals.promptTokens).toBe(sum((r) => r.promptTokens));
         expect(totals.completionTokens).toBe(sum((r) => r.completionTokens));

@@ -22,7 +22,10 @@ export function exitGracefullyOnSignals(options: GracefulShutdownOptions): void 
     stopping = true;
     logger.info({ signal }, `stopping: letting ${what} finish`);
     const grace = setTimeout(() => {
-      logger.warn({ graceMs }, `grace period over; exiting with ${what} still running (it will be redelivered)`);
+      logger.warn(
+        { graceMs },
+        `grace period over; exiting with ${what} still running (it will be redelivered)`,
+      );
       process.exit(0);
     }, graceMs);
     try {

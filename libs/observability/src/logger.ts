@@ -21,7 +21,9 @@ export const REDACTED_PATHS = [
  * Structured JSON logs (pino). One logger per process, a child per component:
  * `createLogger({ name: 'session-worker' }).child({ partition: 3 })`.
  */
-export function createLogger(options: { name: string; level?: string; destination?: pino.DestinationStream } & LoggerOptions): Logger {
+export function createLogger(
+  options: { name: string; level?: string; destination?: pino.DestinationStream } & LoggerOptions,
+): Logger {
   const { destination, ...rest } = options;
   const config: LoggerOptions = {
     level: options.level ?? 'info',

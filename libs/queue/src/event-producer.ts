@@ -3,7 +3,13 @@ import type { AcceptedEvent, SummaryRequest } from '@threadline/core';
 import { eventJobId, summaryJobId } from './job-ids.ts';
 import { MAX_EVENTS_PER_JOB, type SummarizeJob } from './job-schemas.ts';
 import { partitionOf } from './partition.ts';
-import { EVENT_JOB_NAME, eventQueueName, SUMMARIZE_JOB_NAME, SUMMARIZE_QUEUE, type QueueTopology } from './topology.ts';
+import {
+  EVENT_JOB_NAME,
+  eventQueueName,
+  SUMMARIZE_JOB_NAME,
+  SUMMARIZE_QUEUE,
+  type QueueTopology,
+} from './topology.ts';
 import type { RedisConnection } from './redis-connection.ts';
 
 /**
@@ -51,7 +57,11 @@ export class EventProducer {
    * `perJob` events of one session per job (all jobs of a session go to one partition queue,
    * in order, in one atomic `addBulk` per partition).
    */
-  async enqueue(tenant: string, events: readonly AcceptedEvent[], perJob = 1): Promise<EnqueuedJob[]> {
+  async enqueue(
+    tenant: string,
+    events: readonly AcceptedEvent[],
+    perJob = 1,
+  ): Promise<EnqueuedJob[]> {
     const size = Math.max(1, Math.min(perJob, MAX_EVENTS_PER_JOB));
     const bySession = new Map<string, AcceptedEvent[]>();
     for (const event of events) {
@@ -59,7 +69,10 @@ export class EventProducer {
       list.push(event);
       bySession.set(event.sessionId, list);
     }
-    const byQueue = new Map<string, Array<{ name: string; data: unknown; opts: JobsOptions; job: EnqueuedJob }>>();
+    const byQueue = new Map<
+      string,
+      Array<{ name: string; data: unknown; opts: JobsOptions; job: EnqueuedJob }>
+    >();
     for (const [sessionId, list] of bySession) {
       const queue = eventQueueName(partitionOf(tenant, sessionId, this.topology.partitions));
       const jobs = byQueue.get(queue) ?? [];

@@ -16,10 +16,7 @@ export const EventJobSchema = z
     v: z.literal(1),
     tenant: IdSchema,
     sessionId: IdSchema,
-    events: z
-      .array(z.unknown())
-      .min(1)
-      .max(MAX_EVENTS_PER_JOB),
+    events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_JOB),
   })
   .transform((job, ctx) => {
     const events: z.output<typeof SessionEventSchema>[] = [];
@@ -27,12 +24,25 @@ export const EventJobSchema = z
       const parsed = SessionEventSchema.safeParse(raw);
       if (!parsed.success) {
         for (const issue of parsed.error.issues)
-          ctx.addIssue({ code: 'custom', path: ['events', i, ...issue.path], message: issue.message });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['events', i, ...issue.path],
+            message: issue.message,
+          });
         return;
       }
-      if (!parsed.data.eventId) ctx.addIssue({ code: 'custom', path: ['events', i, 'eventId'], message: 'expected an eventId (the idempotency key)' });
+      if (!parsed.data.eventId)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', i, 'eventId'],
+          message: 'expected an eventId (the idempotency key)',
+        });
       if (parsed.data.sessionId !== job.sessionId)
-        ctx.addIssue({ code: 'custom', path: ['events', i, 'sessionId'], message: `expected the job's sessionId "${job.sessionId}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', i, 'sessionId'],
+          message: `expected the job's sessionId "${job.sessionId}"`,
+        });
       events.push(parsed.data);
     });
     return { ...job, events };
@@ -57,7 +67,10 @@ export const SummarizeJobSchema = z.strictObject({
   request: z.strictObject({
     sessionId: IdSchema,
     segmentIndex: z.number().int().min(0),
-    segmentId: z.string().min(1).max(LIMITS.idMaxLength * 2),
+    segmentId: z
+      .string()
+      .min(1)
+      .max(LIMITS.idMaxLength * 2),
     fromSeq: z.number().int().min(0),
     toSeq: z.number().int().min(0),
     previousSummarySegmentIndex: z.number().int().min(0).nullable(),

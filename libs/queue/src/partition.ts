@@ -13,7 +13,8 @@
  * ```
  */
 export function partitionOf(tenant: string, sessionId: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions: expected an integer >= 1, received ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`partitions: expected an integer >= 1, received ${partitions}`);
   return fnv1a32(new TextEncoder().encode(`${tenant}/${sessionId}`)) % partitions;
 }
 

@@ -13,7 +13,10 @@ export interface RedisConnectionConfig {
  * A connection as BullMQ workers need it (`maxRetriesPerRequest: null`: blocking commands
  * wait through reconnects instead of failing), for a single Redis or a Cluster.
  */
-export function createRedisConnection(config: RedisConnectionConfig, extra: RedisOptions = {}): RedisConnection {
+export function createRedisConnection(
+  config: RedisConnectionConfig,
+  extra: RedisOptions = {},
+): RedisConnection {
   const options: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra };
   if (config.clusterNodes) {
     const nodes: ClusterNode[] = config.clusterNodes.split(',').map((hp) => {
@@ -22,6 +25,9 @@ export function createRedisConnection(config: RedisConnectionConfig, extra: Redi
     });
     return new Cluster(nodes, { redisOptions: options, enableReadyCheck: true });
   }
-  if (!config.url) throw new Error('Redis connection: set a url (REDIS_URL) or cluster nodes (REDIS_CLUSTER_NODES)');
+  if (!config.url)
+    throw new Error(
+      'Redis connection: set a url (REDIS_URL) or cluster nodes (REDIS_CLUSTER_NODES)',
+    );
   return new Redis(config.url, options);
 }

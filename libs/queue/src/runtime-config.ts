@@ -12,9 +12,15 @@ export const RuntimeEnvSchema = z.object({
     .string()
     .regex(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, { message: 'expected host:port[,host:port…]' })
     .optional(),
-  THREADLINE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'expected 1 to 32 letters, digits, "_" or "-"' }).default('tl'),
+  THREADLINE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'expected 1 to 32 letters, digits, "_" or "-"' })
+    .default('tl'),
   THREADLINE_PARTITIONS: intFromEnv(1, 1024).default(16),
-  THREADLINE_TENANT: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/).default('default'),
+  THREADLINE_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
+    .default('default'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -29,9 +35,15 @@ export interface RuntimeEnv {
 export function runtimeEnvFrom(env: Record<string, string | undefined>): RuntimeEnv {
   const parsed = RuntimeEnvSchema.safeParse(env);
   if (!parsed.success)
-    throw new ValidationError(parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? ''), rule: i.message })));
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? ''), rule: i.message })),
+    );
   const e = parsed.data;
-  const redis = e.REDIS_CLUSTER_NODES ? { clusterNodes: e.REDIS_CLUSTER_NODES } : e.REDIS_URL ? { url: e.REDIS_URL } : null;
+  const redis = e.REDIS_CLUSTER_NODES
+    ? { clusterNodes: e.REDIS_CLUSTER_NODES }
+    : e.REDIS_URL
+      ? { url: e.REDIS_URL }
+      : null;
   return {
     redis,
     topology: { prefix: e.THREADLINE_PREFIX, partitions: e.THREADLINE_PARTITIONS },

@@ -15,14 +15,21 @@ describe('the queue contract', () => {
   });
 
   it('puts a session on a stable partition within range', () => {
-    expect(partitionOf('acme', 'session-1', 16)).toBe(fnv1a32(new TextEncoder().encode('acme/session-1')) % 16);
+    expect(partitionOf('acme', 'session-1', 16)).toBe(
+      fnv1a32(new TextEncoder().encode('acme/session-1')) % 16,
+    );
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.integer({ min: 1, max: 1024 }), (t, s, p) => {
-        const a = partitionOf(t, s, p);
-        expect(a).toBe(partitionOf(t, s, p));
-        expect(a).toBeGreaterThanOrEqual(0);
-        expect(a).toBeLessThan(p);
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        fc.integer({ min: 1, max: 1024 }),
+        (t, s, p) => {
+          const a = partitionOf(t, s, p);
+          expect(a).toBe(partitionOf(t, s, p));
+          expect(a).toBeGreaterThanOrEqual(0);
+          expect(a).toBeLessThan(p);
+        },
+      ),
     );
     expect(() => partitionOf('t', 's', 0)).toThrow(/partitions: expected an integer >= 1/);
   });
@@ -44,12 +51,21 @@ describe('the queue contract', () => {
 
   it('refuses a job whose events lack an eventId or belong to another session, naming the field', () => {
     const base = { v: 1, tenant: 'acme', sessionId: 's1' };
-    const noId = EventJobSchema.safeParse({ ...base, events: [{ type: 'user_message', sessionId: 's1', content: 'hi' }] });
+    const noId = EventJobSchema.safeParse({
+      ...base,
+      events: [{ type: 'user_message', sessionId: 's1', content: 'hi' }],
+    });
     expect(noId.success).toBe(false);
     expect(noId.error!.issues[0]).toMatchObject({ path: ['events', 0, 'eventId'] });
-    const other = EventJobSchema.safeParse({ ...base, events: [{ type: 'user_message', sessionId: 's2', eventId: 'e1', content: 'hi' }] });
+    const other = EventJobSchema.safeParse({
+      ...base,
+      events: [{ type: 'user_message', sessionId: 's2', eventId: 'e1', content: 'hi' }],
+    });
     expect(other.error!.issues[0]!.message).toContain('expected the job\'s sessionId "s1"');
-    const ok = EventJobSchema.parse({ ...base, events: [{ type: 'user_message', sessionId: 's1', eventId: 'e1', content: 'hi' }] });
+    const ok = EventJobSchema.parse({
+      ...base,
+      events: [{ type: 'user_message', sessionId: 's1', eventId: 'e1', content: 'hi' }],
+    });
     expect(ok.events[0]).toMatchObject({ eventId: 'e1' });
   });
 });

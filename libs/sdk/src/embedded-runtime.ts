@@ -10,7 +10,12 @@ import {
   type SummaryRequest,
   withFallback,
 } from '@threadline/core';
-import { produceSummaryEvent, SessionEngine, SessionExistsError, SessionReader } from '@threadline/engine';
+import {
+  produceSummaryEvent,
+  SessionEngine,
+  SessionExistsError,
+  SessionReader,
+} from '@threadline/engine';
 import { MemorySessionStore, keyString, type SessionKey } from '@threadline/store';
 import { WaitTimeoutError, type Runtime, type SummaryListener } from './runtime.ts';
 
@@ -56,7 +61,9 @@ export class EmbeddedRuntime implements Runtime {
     this.clock = options.clock ?? (() => new Date());
     this.makeEventId = options.newEventId ?? (() => randomUUID());
     this.extractive = createExtractiveSummarizer((t, m) => this.meter.tokens.countText(t, m));
-    this.summarizer = options.summarizer ? withFallback(options.summarizer, this.extractive) : this.extractive;
+    this.summarizer = options.summarizer
+      ? withFallback(options.summarizer, this.extractive)
+      : this.extractive;
   }
 
   now(): string {
@@ -121,7 +128,8 @@ export class EmbeddedRuntime implements Runtime {
     while (this.inFlight.size > 0 || this.tails.size > 0) {
       await Promise.allSettled([...this.inFlight.values(), ...this.tails.values()]);
     }
-    if (this.failures.length) throw new AggregateError(this.failures.splice(0), 'background summaries failed');
+    if (this.failures.length)
+      throw new AggregateError(this.failures.splice(0), 'background summaries failed');
   }
 
   async close(): Promise<void> {
@@ -153,7 +161,9 @@ export class EmbeddedRuntime implements Runtime {
     if (this.inFlight.has(id)) return;
     const summarizer = this.overrides.get(keyString(key)) ?? this.summarizer;
     const task = (async () => {
-      const event = await produceSummaryEvent(this.store, key, request, summarizer, () => this.now());
+      const event = await produceSummaryEvent(this.store, key, request, summarizer, () =>
+        this.now(),
+      );
       await this.submit(key.sessionId, [event]);
     })()
       .catch((error: unknown) => {

@@ -63,11 +63,18 @@ export class RedisRuntime implements Runtime {
     this.topology = { ...DEFAULT_TOPOLOGY, ...options.topology };
     this.ownsConnection = !options.connection;
     this.connection =
-      options.connection ?? createRedisConnection({ url: options.url, clusterNodes: options.clusterNodes }, { maxRetriesPerRequest: 3 });
+      options.connection ??
+      createRedisConnection(
+        { url: options.url, clusterNodes: options.clusterNodes },
+        { maxRetriesPerRequest: 3 },
+      );
     this.store = new RedisSessionStore({ redis: this.connection, prefix: this.topology.prefix });
     this.reader = new SessionReader(this.store);
     this.producer = new EventProducer(this.connection, this.topology);
-    this.engine = new SessionEngine({ store: this.store, meter: { tokens: defaultTokenCounter, prices: new PriceTable() } });
+    this.engine = new SessionEngine({
+      store: this.store,
+      meter: { tokens: defaultTokenCounter, prices: new PriceTable() },
+    });
     this.eventsPerJob = options.eventsPerJob ?? 8;
     this.waitPollMs = options.waitPollMs ?? 10;
     this.clock = options.clock ?? (() => new Date());
@@ -117,7 +124,9 @@ export class RedisRuntime implements Runtime {
   }
 
   onSummary(_listener: SummaryListener): () => void {
-    throw new Error('onSummary: not available with the Redis runtime; read the chain (getChain) instead');
+    throw new Error(
+      'onSummary: not available with the Redis runtime; read the chain (getChain) instead',
+    );
   }
 
   /** Resolves once every event and summary queue is empty (nothing waiting, delayed or active). */
@@ -127,7 +136,11 @@ export class RedisRuntime implements Runtime {
     let quietRounds = 0;
     while (quietRounds < 2) {
       const counts = await Promise.all(
-        names.map((n) => this.producer.queue(n).getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')),
+        names.map((n) =>
+          this.producer
+            .queue(n)
+            .getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
+        ),
       );
       quietRounds = counts.every((c) => c === 0) ? quietRounds + 1 : 0;
       if (Date.now() > deadline) throw new Error(`queues still busy after ${timeoutMs} ms`);

@@ -1,4 +1,10 @@
-import type { AcceptedEvent, CreateSession, PersistedSession, Summarizer, SummaryRecord } from '@threadline/core';
+import type {
+  AcceptedEvent,
+  CreateSession,
+  PersistedSession,
+  Summarizer,
+  SummaryRecord,
+} from '@threadline/core';
 import type { SessionReader } from '@threadline/engine';
 
 /** Called when a summary has been attached to a sealed segment of a session. */
@@ -14,7 +20,9 @@ export interface Runtime {
   readonly tenant: string;
   readonly reader: SessionReader;
   /** Creates the session unless it exists; the session as stored, and whether it was made now. */
-  openSession(create: CreateSession & { sessionId: string }): Promise<{ created: boolean; session: PersistedSession }>;
+  openSession(
+    create: CreateSession & { sessionId: string },
+  ): Promise<{ created: boolean; session: PersistedSession }>;
   /** Accepts events of one session, in order; resolves with their eventIds once accepted. */
   submit(sessionId: string, events: AcceptedEvent[]): Promise<string[]>;
   /** Resolves once the event has been applied; rejects with a clear error after `timeoutMs`. */

@@ -30,17 +30,33 @@ describe('SessionManager: ids and events', () => {
 
   it('refuses a malformed session id with a message naming the field and the rule', () => {
     expect(() => fresh({ sessionId: 'bad id:{x}' })).toThrow(ValidationError);
-    expect(() => fresh({ sessionId: 'bad id:{x}' })).toThrow(/options\.sessionId: expected 1 to 128 characters/);
+    expect(() => fresh({ sessionId: 'bad id:{x}' })).toThrow(
+      /options\.sessionId: expected 1 to 128 characters/,
+    );
   });
 
   it('returns an eventId from every write and keeps each event with its metadata', async () => {
     const sm = fresh();
     const id = await sm.userSays('Where is my order?', { channel: 'web', locale: 'en-GB' });
-    await sm.aiResponds('It ships tomorrow.', { model: 'gpt-4o', provider: 'openai', confidence: 0.9 });
+    await sm.aiResponds('It ships tomorrow.', {
+      model: 'gpt-4o',
+      provider: 'openai',
+      confidence: 0.9,
+    });
     const conversation = await sm.getConversation();
     expect(conversation).toMatchObject([
-      { role: 'user', content: 'Where is my order?', eventId: id, metadata: { channel: 'web', locale: 'en-GB' } },
-      { role: 'assistant', content: 'It ships tomorrow.', model: 'gpt-4o', metadata: { confidence: 0.9 } },
+      {
+        role: 'user',
+        content: 'Where is my order?',
+        eventId: id,
+        metadata: { channel: 'web', locale: 'en-GB' },
+      },
+      {
+        role: 'assistant',
+        content: 'It ships tomorrow.',
+        model: 'gpt-4o',
+        metadata: { confidence: 0.9 },
+      },
     ]);
     expect(conversation[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
@@ -61,7 +77,9 @@ describe('SessionManager: ids and events', () => {
     const sm = fresh();
     await sm.toolUsed('weather', { city: 'Oslo' }, { tempC: 4 });
     await sm.toolUsed('weather', { city: 'Atlantis' }, null, 'city not found');
-    const tools = (await sm.getConversation({ includeTools: true })).filter((e) => e.role === 'tool');
+    const tools = (await sm.getConversation({ includeTools: true })).filter(
+      (e) => e.role === 'tool',
+    );
     expect(tools.map((t) => t.success)).toEqual([true, false]);
     expect(tools[1]!.content).toContain('city not found');
     const stats = await sm.getStats();
@@ -72,7 +90,13 @@ describe('SessionManager: ids and events', () => {
     const sm = fresh({ infiniteContext: true, maxTurnsPerSegment: 2 });
     await Promise.all([0, 1, 2, 3, 4].map((i) => sm.userSays(`parallel ${i}`)));
     const all = await sm.getConversation({ allSegments: true });
-    expect(all.map((e) => e.content)).toEqual(['parallel 0', 'parallel 1', 'parallel 2', 'parallel 3', 'parallel 4']);
+    expect(all.map((e) => e.content)).toEqual([
+      'parallel 0',
+      'parallel 1',
+      'parallel 2',
+      'parallel 3',
+      'parallel 4',
+    ]);
     const chain = await sm.getChain();
     expect(chain.map((s) => s.counters.turns)).toEqual([2, 2, 1]);
   });
@@ -87,7 +111,7 @@ describe('SessionManager: tokens and cost', () => {
     const tokens = await count(text, 'gpt-4');
     expect(stats.promptTokens).toBe(tokens);
     expect(stats.costNano).toBe(prices.inputCost('gpt-4', tokens));
-    expect(stats.estimatedCost).toBeCloseTo(tokens * 30 / 1e6, 12);
+    expect(stats.estimatedCost).toBeCloseTo((tokens * 30) / 1e6, 12);
   });
 
   it('prices an assistant message as output of the model that wrote it, and reported usage wins', async () => {
@@ -99,11 +123,18 @@ describe('SessionManager: tokens and cost', () => {
     expect(stats.completionTokens).toBe(counted);
     expect(stats.costNano).toBe(prices.outputCost('gpt-4o', counted));
 
-    await sm.aiResponds('short', { model: 'gpt-4o', usage: { prompt_tokens: 1000, completion_tokens: 250 } });
+    await sm.aiResponds('short', {
+      model: 'gpt-4o',
+      usage: { prompt_tokens: 1000, completion_tokens: 250 },
+    });
     stats = await sm.getStats();
     expect(stats.completionTokens).toBe(counted + 250);
     expect(stats.promptTokens).toBe(1000);
-    expect(stats.costNano).toBe(prices.outputCost('gpt-4o', counted) + prices.outputCost('gpt-4o', 250) + prices.inputCost('gpt-4o', 1000));
+    expect(stats.costNano).toBe(
+      prices.outputCost('gpt-4o', counted) +
+        prices.outputCost('gpt-4o', 250) +
+        prices.inputCost('gpt-4o', 1000),
+    );
   });
 });
 
@@ -124,13 +155,28 @@ describe('SessionManager: system prompt', () => {
 
   it('keeps the prompt across segmentation and when the session is reopened', async () => {
     const runtime = new EmbeddedRuntime();
-    const sm = new SessionManager({ runtime, systemPrompt: 'You are a pirate.', infiniteContext: true, maxTurnsPerSegment: 2 });
+    const sm = new SessionManager({
+      runtime,
+      systemPrompt: 'You are a pirate.',
+      infiniteContext: true,
+      maxTurnsPerSegment: 2,
+    });
     for (let i = 0; i < 5; i++) await sm.userSays(`turn ${i}`);
     await sm.flush();
-    expect((await sm.getMessagesForLlm())[0]).toEqual({ role: 'system', content: 'You are a pirate.' });
+    expect((await sm.getMessagesForLlm())[0]).toEqual({
+      role: 'system',
+      content: 'You are a pirate.',
+    });
     const reopened = new SessionManager({ runtime, sessionId: sm.sessionId });
-    expect((await reopened.getMessagesForLlm())[0]).toEqual({ role: 'system', content: 'You are a pirate.' });
-    const replaced = new SessionManager({ runtime, sessionId: sm.sessionId, systemPrompt: 'You are a poet.' });
+    expect((await reopened.getMessagesForLlm())[0]).toEqual({
+      role: 'system',
+      content: 'You are a pirate.',
+    });
+    const replaced = new SessionManager({
+      runtime,
+      sessionId: sm.sessionId,
+      systemPrompt: 'You are a poet.',
+    });
     expect(await replaced.getSystemPrompt()).toBe('You are a poet.');
   });
 
@@ -205,7 +251,14 @@ describe('SessionManager: infinite context', () => {
     await sm.userSays('e');
     await sm.flush();
     const all = await sm.getStats({ allSegments: true });
-    expect(all).toMatchObject({ totalMessages: 5, userMessages: 3, aiMessages: 2, toolCalls: 2, toolErrors: 1, sessionSegments: 3 });
+    expect(all).toMatchObject({
+      totalMessages: 5,
+      userMessages: 3,
+      aiMessages: 2,
+      toolCalls: 2,
+      toolErrors: 1,
+      sessionSegments: 3,
+    });
     expect(all.summaries).toMatchObject({ made: 2, pending: 0 });
     const current = await sm.getStats();
     expect(current).toMatchObject({ totalMessages: 1, toolCalls: 0, scope: 'current_segment' });
@@ -217,14 +270,20 @@ describe('SessionManager: infinite context', () => {
     for (const t of ['a', 'b', 'c']) await sm.userSays(t);
     const reopened = new SessionManager({ runtime, sessionId: sm.sessionId });
     expect(await reopened.getSessionChain()).toEqual(await sm.getSessionChain());
-    expect((await reopened.getConversation({ allSegments: true })).map((e) => e.content)).toEqual(['a', 'b', 'c']);
+    expect((await reopened.getConversation({ allSegments: true })).map((e) => e.content)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
   });
 
   it('makes summaries with the summary callback, and falls back to the extractive one when it fails', async () => {
     const sm = fresh({ infiniteContext: true, maxTurnsPerSegment: 1 });
     const seen: string[] = [];
     sm.setSummaryCallback(({ messages, previousSummary }) => {
-      seen.push(`${messages.map((m) => m.content).join('|')} after ${previousSummary ?? 'nothing'}`);
+      seen.push(
+        `${messages.map((m) => m.content).join('|')} after ${previousSummary ?? 'nothing'}`,
+      );
       if (seen.length === 2) throw new Error('callback down');
       return `custom summary ${seen.length}`;
     });
@@ -234,7 +293,10 @@ describe('SessionManager: infinite context', () => {
     expect(seen[0]).toBe('first after nothing');
     expect(seen[1]).toBe('second after custom summary 1');
     expect(chain[0]!.summary).toMatchObject({ kind: 'custom', text: 'custom summary 1' });
-    expect(chain[1]!.summary).toMatchObject({ kind: 'extractive', fallbackReason: 'Error: callback down' });
+    expect(chain[1]!.summary).toMatchObject({
+      kind: 'extractive',
+      fallbackReason: 'Error: callback down',
+    });
     expect(chain[2]!.summary).toMatchObject({ kind: 'custom', text: 'custom summary 3' });
   });
 
@@ -253,6 +315,10 @@ describe('SessionManager: infinite context', () => {
     release();
     await sm.flush();
     const after = await sm.getMessagesForLlm();
-    expect(after.map((m) => m.content)).toEqual([expect.stringContaining('slow summary'), 'u2', 'a2']);
+    expect(after.map((m) => m.content)).toEqual([
+      expect.stringContaining('slow summary'),
+      'u2',
+      'a2',
+    ]);
   });
 });

@@ -121,7 +121,14 @@ export class SessionManager {
     error?: string | null,
     metadata?: Record<string, unknown>,
   ): Promise<string> {
-    return this.record({ type: 'tool_call', tool, arguments: args ?? {}, result: result ?? null, error: error ?? null, metadata });
+    return this.record({
+      type: 'tool_call',
+      tool,
+      arguments: args ?? {},
+      result: result ?? null,
+      error: error ?? null,
+      metadata,
+    });
   }
 
   /** Replaces the system prompt (blank clears it); it survives segmentation and reopening. */
@@ -130,18 +137,27 @@ export class SessionManager {
   }
 
   /** What to send to the model next, in OpenAI chat format. */
-  async getMessagesForLlm(options: { includeSystem?: boolean; budget?: number } & ReadOptions = {}): Promise<ChatMessage[]> {
+  async getMessagesForLlm(
+    options: { includeSystem?: boolean; budget?: number } & ReadOptions = {},
+  ): Promise<ChatMessage[]> {
     return (await this.getContextWindow(options)).messages;
   }
 
   /** The same, with the budget report (tokens per part, events dropped to fit). */
-  async getContextWindow(options: { includeSystem?: boolean; budget?: number } & ReadOptions = {}): Promise<ContextWindow> {
+  async getContextWindow(
+    options: { includeSystem?: boolean; budget?: number } & ReadOptions = {},
+  ): Promise<ContextWindow> {
     await this.beforeRead(options);
-    return this.runtime.reader.messagesForLlm(this.key(), { includeSystem: options.includeSystem, budget: options.budget });
+    return this.runtime.reader.messagesForLlm(this.key(), {
+      includeSystem: options.includeSystem,
+      budget: options.budget,
+    });
   }
 
   /** The turns of the open segment, or of every segment. */
-  async getConversation(options: ConversationOptions & ReadOptions = {}): Promise<ConversationEntry[]> {
+  async getConversation(
+    options: ConversationOptions & ReadOptions = {},
+  ): Promise<ConversationEntry[]> {
     await this.beforeRead(options);
     return this.runtime.reader.conversation(this.key(), options);
   }
@@ -184,8 +200,18 @@ export class SessionManager {
           previousSummary: previousSummary?.text ?? null,
           maxTokens: request.maxTokens,
         });
-        if (typeof text !== 'string') throw new TypeError('the summary callback must return a string');
-        return { text, kind: 'custom', model: null, promptTokens: 0, completionTokens: 0, costNano: 0, attempts: 1, fallbackReason: null };
+        if (typeof text !== 'string')
+          throw new TypeError('the summary callback must return a string');
+        return {
+          text,
+          kind: 'custom',
+          model: null,
+          promptTokens: 0,
+          completionTokens: 0,
+          costNano: 0,
+          attempts: 1,
+          fallbackReason: null,
+        };
       },
     };
     this.runtime.setSessionSummarizer(this.id, summarizer);
@@ -209,10 +235,14 @@ export class SessionManager {
 
   private async record(event: Record<string, unknown>): Promise<string> {
     await this.ensureSession();
-    const [accepted] = acceptEvents([{ ...event, sessionId: this.id }], {
-      now: this.runtime.now(),
-      newEventId: () => this.runtime.newEventId(),
-    }, 'event');
+    const [accepted] = acceptEvents(
+      [{ ...event, sessionId: this.id }],
+      {
+        now: this.runtime.now(),
+        newEventId: () => this.runtime.newEventId(),
+      },
+      'event',
+    );
     this.lastWrite = accepted!.eventId;
     await this.runtime.submit(this.id, [accepted!]);
     return accepted!.eventId;
@@ -222,13 +252,23 @@ export class SessionManager {
   private ensureSession(): Promise<void> {
     this.ready ??= (async () => {
       const { runtime: _runtime, ...create } = this.options;
-      const { created, session } = await this.runtime.openSession({ ...create, sessionId: this.id });
+      const { created, session } = await this.runtime.openSession({
+        ...create,
+        sessionId: this.id,
+      });
       const explicit = this.options.systemPrompt;
-      if (!created && explicit !== undefined && (explicit.trim() ? explicit : null) !== session.context.systemPrompt) {
-        const [accepted] = acceptEvents([{ type: 'system_prompt_updated', sessionId: this.id, content: explicit }], {
-          now: this.runtime.now(),
-          newEventId: () => this.runtime.newEventId(),
-        });
+      if (
+        !created &&
+        explicit !== undefined &&
+        (explicit.trim() ? explicit : null) !== session.context.systemPrompt
+      ) {
+        const [accepted] = acceptEvents(
+          [{ type: 'system_prompt_updated', sessionId: this.id, content: explicit }],
+          {
+            now: this.runtime.now(),
+            newEventId: () => this.runtime.newEventId(),
+          },
+        );
         this.lastWrite = accepted!.eventId;
         await this.runtime.submit(this.id, [accepted!]);
       }

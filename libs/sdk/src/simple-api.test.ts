@@ -29,10 +29,16 @@ describe('the simple helpers', () => {
       choices: [{ message: { content: 'Paris.' } }],
       usage: { prompt_tokens: 21, completion_tokens: 2, total_tokens: 23 },
     };
-    const { text, sessionId } = await trackLlmCall('Capital of France?', async () => completion, { runtime });
+    const { text, sessionId } = await trackLlmCall('Capital of France?', async () => completion, {
+      runtime,
+    });
     expect(text).toBe('Paris.');
     const history = await getConversationHistory(sessionId, { runtime });
-    expect(history[1]).toMatchObject({ role: 'assistant', content: 'Paris.', model: 'gpt-4o-mini-2024-07-18' });
+    expect(history[1]).toMatchObject({
+      role: 'assistant',
+      content: 'Paris.',
+      model: 'gpt-4o-mini-2024-07-18',
+    });
     const stats = await getSessionStats(sessionId, { runtime });
     expect(stats.completionTokens).toBe(2);
     expect(unwrapLlmResponse('plain').text).toBe('plain');
@@ -43,7 +49,11 @@ describe('the simple helpers', () => {
     const runtime = new EmbeddedRuntime();
     const sessionId = await trackConversation('hi', 'hello', { runtime });
     await trackToolUse('calculator', { expr: '2+2' }, 4, { runtime, sessionId });
-    await trackToolUse('calculator', { expr: '1/0' }, null, { runtime, sessionId, error: 'division by zero' });
+    await trackToolUse('calculator', { expr: '1/0' }, null, {
+      runtime,
+      sessionId,
+      error: 'division by zero',
+    });
     const stats = await getSessionStats(sessionId, { runtime });
     expect(stats).toMatchObject({ toolCalls: 2, toolErrors: 1, totalMessages: 2 });
   });

@@ -31,7 +31,11 @@ export async function trackConversation(
 ): Promise<string> {
   const sm = managerFor(options);
   await sm.userSays(userMessage);
-  await sm.aiResponds(aiResponse, { model: options.model, provider: options.provider, usage: options.usage });
+  await sm.aiResponds(aiResponse, {
+    model: options.model,
+    provider: options.provider,
+    usage: options.usage,
+  });
   return sm.sessionId;
 }
 
@@ -54,7 +58,9 @@ export function unwrapLlmResponse(response: LlmResponse): {
   const choice = response.choices?.[0];
   const text = choice?.message?.content ?? choice?.text;
   if (typeof text !== 'string')
-    throw new TypeError('trackLlmCall: the LLM response has neither a string nor choices[0].message.content');
+    throw new TypeError(
+      'trackLlmCall: the LLM response has neither a string nor choices[0].message.content',
+    );
   return { text, model: response.model, usage: response.usage ?? undefined };
 }
 

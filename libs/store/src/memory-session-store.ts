@@ -1,5 +1,12 @@
 import type { EventRecord, SegmentRecord, SummaryRecord } from '@threadline/core';
-import { keyString, type CommitRequest, type CommitResult, type SessionKey, type SessionStore, type StoredSession } from './session-store.ts';
+import {
+  keyString,
+  type CommitRequest,
+  type CommitResult,
+  type SessionKey,
+  type SessionStore,
+  type StoredSession,
+} from './session-store.ts';
 
 interface Entry {
   stored: StoredSession;
@@ -30,9 +37,11 @@ export class MemorySessionStore implements SessionStore {
     const k = keyString(key);
     const entry = this.entries.get(k);
     const currentVersion = entry?.stored.version ?? 0;
-    if (currentVersion !== request.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion };
+    if (currentVersion !== request.expectedVersion)
+      return { ok: false, reason: 'version_conflict', currentVersion };
     const duplicate = entry && request.eventIds.find((id) => entry.eventIds.has(id));
-    if (duplicate) return { ok: false, reason: 'duplicate_event', currentVersion, eventId: duplicate };
+    if (duplicate)
+      return { ok: false, reason: 'duplicate_event', currentVersion, eventId: duplicate };
     const next: Entry = entry ?? {
       stored: { session: request.session, version: 0 },
       events: [],
@@ -43,12 +52,15 @@ export class MemorySessionStore implements SessionStore {
     // Check every seq before writing anything: a refused commit leaves nothing behind.
     request.appendEvents.forEach((record, i) => {
       if (record.seq !== next.events.length + i)
-        throw new Error(`commit of ${k}: event seq ${record.seq} does not follow the log (length ${next.events.length + i})`);
+        throw new Error(
+          `commit of ${k}: event seq ${record.seq} does not follow the log (length ${next.events.length + i})`,
+        );
     });
     for (const record of request.appendEvents) next.events.push(copy(record));
     for (const id of request.eventIds) next.eventIds.add(id);
     for (const segment of request.sealedSegments) next.segments.set(segment.index, copy(segment));
-    for (const summary of request.summaries) next.summaries.set(summary.segmentIndex, copy(summary));
+    for (const summary of request.summaries)
+      next.summaries.set(summary.segmentIndex, copy(summary));
     next.stored = { session: copy(request.session), version: currentVersion + 1 };
     this.entries.set(k, next);
     return { ok: true, version: next.stored.version };
@@ -82,7 +94,9 @@ export class MemorySessionStore implements SessionStore {
   /** Session ids of a tenant (for tests and the embedded CLI). */
   sessionIds(tenant: string): string[] {
     const prefix = `${tenant}:`;
-    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    return [...this.entries.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length));
   }
 
   async close(): Promise<void> {}

@@ -52,14 +52,33 @@ describe('context assembly', () => {
   it('puts the system prompt, then the latest summary, then every uncovered turn in order', () => {
     const s = state({
       nextSeq: 5,
-      latestSummary: { segmentIndex: 0, segmentId: 's.s0', text: 'They planned a trip.', kind: 'llm', contextTokens: 9, coversToSeq: 2 },
+      latestSummary: {
+        segmentIndex: 0,
+        segmentId: 's.s0',
+        text: 'They planned a trip.',
+        kind: 'llm',
+        contextTokens: 9,
+        coversToSeq: 2,
+      },
     });
-    const records = [2, 3, 4].map((i) => record(i, i % 2 ? 'assistant_message' : 'user_message', 5));
+    const records = [2, 3, 4].map((i) =>
+      record(i, i % 2 ? 'assistant_message' : 'user_message', 5),
+    );
     const { messages, report } = assembleContext(s, newestFirst(records));
     expect(messages.map((m) => m.role)).toEqual(['system', 'system', 'user', 'assistant', 'user']);
     expect(messages[1]!.content).toContain('They planned a trip.');
-    expect(messages.slice(2).map((m) => m.content)).toEqual(['message 2', 'message 3', 'message 4']);
-    expect(report).toMatchObject({ system: 8, summary: 9, turns: 15, used: 8 + 9 + 15 + REPLY_PRIMING_TOKENS, droppedEvents: 0 });
+    expect(messages.slice(2).map((m) => m.content)).toEqual([
+      'message 2',
+      'message 3',
+      'message 4',
+    ]);
+    expect(report).toMatchObject({
+      system: 8,
+      summary: 9,
+      turns: 15,
+      used: 8 + 9 + 15 + REPLY_PRIMING_TOKENS,
+      droppedEvents: 0,
+    });
   });
 
   it('keeps the turns a pending summary will replace in the context', () => {
@@ -73,7 +92,9 @@ describe('context assembly', () => {
 
   it('leaves out the system prompt when asked and never emits a blank one', () => {
     expect(assembleContext(state(), [], { includeSystem: false }).messages).toEqual([]);
-    expect(assembleContext(state({ systemPrompt: null, systemPromptTokens: 0 }), []).messages).toEqual([]);
+    expect(
+      assembleContext(state({ systemPrompt: null, systemPromptTokens: 0 }), []).messages,
+    ).toEqual([]);
   });
 
   it('renders a tool call as an assistant tool_calls message followed by its tool result', () => {
@@ -83,7 +104,9 @@ describe('context assembly', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: 'call_e0', type: 'function', function: { name: 'lookup', arguments: '{"q":0}' } }],
+        tool_calls: [
+          { id: 'call_e0', type: 'function', function: { name: 'lookup', arguments: '{"q":0}' } },
+        ],
       },
       { role: 'tool', tool_call_id: 'call_e0', content: '{"answer":0}' },
     ]);
@@ -91,7 +114,12 @@ describe('context assembly', () => {
 
   it('drops whole events from the oldest side to fit the budget', () => {
     const s = state({ nextSeq: 4 });
-    const records = [record(0, 'user_message', 10), record(1, 'tool_call', 30), record(2, 'assistant_message', 10), record(3, 'user_message', 10)];
+    const records = [
+      record(0, 'user_message', 10),
+      record(1, 'tool_call', 30),
+      record(2, 'assistant_message', 10),
+      record(3, 'user_message', 10),
+    ];
     const budget = 8 + REPLY_PRIMING_TOKENS + 35;
     const { messages, report } = assembleContext(s, newestFirst(records), { budget });
     expect(messages.map((m) => m.role)).toEqual(['system', 'assistant', 'user']);
@@ -100,27 +128,44 @@ describe('context assembly', () => {
   });
 
   it('fits any budget without splitting a tool call from its result, newest events kept', () => {
-    const kinds = fc.constantFrom<EventRecord['type']>('user_message', 'assistant_message', 'tool_call');
+    const kinds = fc.constantFrom<EventRecord['type']>(
+      'user_message',
+      'assistant_message',
+      'tool_call',
+    );
     fc.assert(
-      fc.property(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 200 })), { maxLength: 40 }), fc.integer({ min: 0, max: 3000 }), (spec, budget) => {
-        const records = spec.map(([type, tokens], i) => record(i, type, tokens));
-        const s = state({ nextSeq: records.length });
-        const { messages, report } = assembleContext(s, newestFirst(records), { budget });
-        if (!report.overBudget) expect(report.used).toBeLessThanOrEqual(budget);
-        messages.forEach((m, i) => {
-          if (m.role === 'tool') expect(messages[i - 1]).toMatchObject({ role: 'assistant', tool_calls: [{ id: m.tool_call_id }] });
-          if (m.role === 'assistant' && m.tool_calls) expect(messages[i + 1]).toMatchObject({ role: 'tool' });
-        });
-        // What is kept is a suffix of the history: the newest events, whole.
-        const suffix = records.slice(records.length - report.includedEvents);
-        expect(messages.filter((m) => m.role !== 'system')).toEqual(suffix.flatMap(renderEvent));
-        expect(report.includedEvents + report.droppedEvents).toBe(records.length);
-      }),
+      fc.property(
+        fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 200 })), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 3000 }),
+        (spec, budget) => {
+          const records = spec.map(([type, tokens], i) => record(i, type, tokens));
+          const s = state({ nextSeq: records.length });
+          const { messages, report } = assembleContext(s, newestFirst(records), { budget });
+          if (!report.overBudget) expect(report.used).toBeLessThanOrEqual(budget);
+          messages.forEach((m, i) => {
+            if (m.role === 'tool')
+              expect(messages[i - 1]).toMatchObject({
+                role: 'assistant',
+                tool_calls: [{ id: m.tool_call_id }],
+              });
+            if (m.role === 'assistant' && m.tool_calls)
+              expect(messages[i + 1]).toMatchObject({ role: 'tool' });
+          });
+          // What is kept is a suffix of the history: the newest events, whole.
+          const suffix = records.slice(records.length - report.includedEvents);
+          expect(messages.filter((m) => m.role !== 'system')).toEqual(suffix.flatMap(renderEvent));
+          expect(report.includedEvents + report.droppedEvents).toBe(records.length);
+        },
+      ),
     );
   });
 
   it('reports over budget when the system prompt and summary alone do not fit', () => {
-    const { messages, report } = assembleContext(state({ nextSeq: 1 }), [record(0, 'user_message', 5)], { budget: 5 });
+    const { messages, report } = assembleContext(
+      state({ nextSeq: 1 }),
+      [record(0, 'user_message', 5)],
+      { budget: 5 },
+    );
     expect(report.overBudget).toBe(true);
     expect(messages.map((m) => m.role)).toEqual(['system']);
   });

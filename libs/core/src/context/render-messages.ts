@@ -28,7 +28,12 @@ export function toolCallIdOf(eventId: string): string {
 
 /** What a tool result looks like to the model: its JSON, or its error. */
 export function renderToolResult(record: Pick<EventRecord, 'result' | 'error'>): string {
-  return toolResultText({ tool: '', arguments: null, result: record.result ?? null, error: record.error });
+  return toolResultText({
+    tool: '',
+    arguments: null,
+    result: record.result ?? null,
+    error: record.error,
+  });
 }
 
 /**
@@ -47,7 +52,20 @@ export function renderEvent(record: EventRecord): ChatMessage[] {
         {
           role: 'assistant',
           content: null,
-          tool_calls: [{ id, type: 'function', function: { name: record.tool ?? '', arguments: toolCallArgumentsText({ tool: record.tool ?? '', arguments: record.arguments ?? {}, result: null }) } }],
+          tool_calls: [
+            {
+              id,
+              type: 'function',
+              function: {
+                name: record.tool ?? '',
+                arguments: toolCallArgumentsText({
+                  tool: record.tool ?? '',
+                  arguments: record.arguments ?? {},
+                  result: null,
+                }),
+              },
+            },
+          ],
         },
         { role: 'tool', tool_call_id: id, content: renderToolResult(record) },
       ];

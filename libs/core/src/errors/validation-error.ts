@@ -24,7 +24,8 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, root = ''): string 
   let out = root;
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key))
+      out += out ? `.${key}` : key;
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
@@ -63,7 +64,11 @@ function ruleOf(issue: z.core.$ZodIssue): string {
 }
 
 /** Parses `input` with `schema` or throws a ValidationError naming every bad field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  root = '',
+): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw new ValidationError(issuesFromZod(result.error, root));
   return result.data;

@@ -1,5 +1,9 @@
 import type { z } from 'zod';
-import { issuesFromZod, ValidationError, type ValidationIssue } from '../errors/validation-error.ts';
+import {
+  issuesFromZod,
+  ValidationError,
+  type ValidationIssue,
+} from '../errors/validation-error.ts';
 import { LIMITS } from './limits.ts';
 import { PublicEventSchema, SessionEventSchema, type AcceptedEvent } from './event.ts';
 
@@ -16,9 +20,15 @@ export interface AcceptContext {
  * times. All or nothing: any bad event refuses the whole batch with a ValidationError that
  * names each field (`events[3].content: …`).
  */
-export function acceptEvents(input: readonly unknown[], ctx: AcceptContext, root = 'events'): AcceptedEvent[] {
+export function acceptEvents(
+  input: readonly unknown[],
+  ctx: AcceptContext,
+  root = 'events',
+): AcceptedEvent[] {
   if (input.length > LIMITS.batchMaxEvents)
-    throw new ValidationError([{ path: root, rule: `expected at most ${LIMITS.batchMaxEvents} events in one batch` }]);
+    throw new ValidationError([
+      { path: root, rule: `expected at most ${LIMITS.batchMaxEvents} events in one batch` },
+    ]);
   const schema = ctx.allowInternal ? SessionEventSchema : PublicEventSchema;
   const issues: ValidationIssue[] = [];
   const accepted: AcceptedEvent[] = [];
@@ -29,9 +39,16 @@ export function acceptEvents(input: readonly unknown[], ctx: AcceptContext, root
       issues.push(...issuesFromZod(result.error as z.ZodError, `${root}[${i}]`));
       return;
     }
-    const event = { ...result.data, eventId: result.data.eventId ?? ctx.newEventId(), occurredAt: result.data.occurredAt ?? ctx.now };
+    const event = {
+      ...result.data,
+      eventId: result.data.eventId ?? ctx.newEventId(),
+      occurredAt: result.data.occurredAt ?? ctx.now,
+    };
     if (seen.has(`${event.sessionId}/${event.eventId}`)) {
-      issues.push({ path: `${root}[${i}].eventId`, rule: `duplicate eventId "${event.eventId}" within the batch` });
+      issues.push({
+        path: `${root}[${i}].eventId`,
+        rule: `duplicate eventId "${event.eventId}" within the batch`,
+      });
       return;
     }
     seen.add(`${event.sessionId}/${event.eventId}`);

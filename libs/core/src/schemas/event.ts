@@ -19,7 +19,10 @@ export function boundedJson(maxBytes: number, what: string) {
       return;
     }
     if (text !== undefined && utf8Length(text) > maxBytes)
-      ctx.addIssue({ code: 'custom', message: `expected ${what} of at most ${maxBytes} bytes as JSON` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${what} of at most ${maxBytes} bytes as JSON`,
+      });
   });
 }
 
@@ -28,12 +31,18 @@ export const MetadataSchema = z
   .record(z.string(), z.unknown(), { error: 'expected a JSON object' })
   .superRefine((value, ctx) => {
     if (utf8Length(JSON.stringify(value)) > LIMITS.metadataMaxBytes)
-      ctx.addIssue({ code: 'custom', message: `expected a JSON object of at most ${LIMITS.metadataMaxBytes} bytes` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a JSON object of at most ${LIMITS.metadataMaxBytes} bytes`,
+      });
   });
 
 const NameSchema = z.string().min(1).max(LIMITS.nameMaxChars);
 const ContentSchema = z.string().max(LIMITS.contentMaxChars);
-const IsoTimeSchema = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' });
+const IsoTimeSchema = z.iso.datetime({
+  offset: true,
+  error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z',
+});
 const TokenCountSchema = z.number().int().min(0).max(100_000_000);
 
 /** Token usage reported by the provider with an assistant message; it wins over our own count. */
@@ -94,7 +103,10 @@ export const SummaryReadySchema = z.strictObject({
   ...common,
   type: z.literal('summary_ready'),
   segmentIndex: z.number().int().min(0),
-  segmentId: z.string().min(1).max(LIMITS.idMaxLength * 2),
+  segmentId: z
+    .string()
+    .min(1)
+    .max(LIMITS.idMaxLength * 2),
   summary: z.strictObject({
     text: z.string().min(1).max(LIMITS.contentMaxChars),
     kind: SummaryKindSchema,
@@ -112,13 +124,22 @@ export const SummaryReadySchema = z.strictObject({
 export const PublicEventSchema = z.discriminatedUnion(
   'type',
   [UserMessageSchema, AssistantMessageSchema, ToolCallSchema, SystemPromptUpdatedSchema],
-  { error: 'expected "type" to be one of "user_message", "assistant_message", "tool_call", "system_prompt_updated"' },
+  {
+    error:
+      'expected "type" to be one of "user_message", "assistant_message", "tool_call", "system_prompt_updated"',
+  },
 );
 
 /** Everything a session queue carries, the summarizer's internal answer included. */
 export const SessionEventSchema = z.discriminatedUnion(
   'type',
-  [UserMessageSchema, AssistantMessageSchema, ToolCallSchema, SystemPromptUpdatedSchema, SummaryReadySchema],
+  [
+    UserMessageSchema,
+    AssistantMessageSchema,
+    ToolCallSchema,
+    SystemPromptUpdatedSchema,
+    SummaryReadySchema,
+  ],
   {
     error:
       'expected "type" to be one of "user_message", "assistant_message", "tool_call", "system_prompt_updated", "summary_ready"',

@@ -15,13 +15,17 @@ export interface ConversationEntry {
 }
 
 /** Turns (and tool calls when asked) as conversation entries; prompt changes are left out. */
-export function toConversation(records: readonly EventRecord[], includeTools = false): ConversationEntry[] {
+export function toConversation(
+  records: readonly EventRecord[],
+  includeTools = false,
+): ConversationEntry[] {
   const out: ConversationEntry[] = [];
   for (const r of records) {
     if (r.type === 'system_prompt_updated') continue;
     if (r.type === 'tool_call' && !includeTools) continue;
     out.push({
-      role: r.type === 'user_message' ? 'user' : r.type === 'assistant_message' ? 'assistant' : 'tool',
+      role:
+        r.type === 'user_message' ? 'user' : r.type === 'assistant_message' ? 'assistant' : 'tool',
       content:
         r.type === 'tool_call'
           ? `${r.tool}(${JSON.stringify(r.arguments ?? null)}) -> ${r.error ? `error: ${r.error}` : JSON.stringify(r.result ?? null)}`

@@ -29,17 +29,24 @@ export function startSession(context: SessionState): PersistedSession {
  * Runs events through the machine with the pure `transition()`: the next persisted session and
  * the effects the host must carry out, in order. Nothing is executed here.
  */
-export function decide(current: PersistedSession, events: readonly SessionMachineEvent[]): Decision {
+export function decide(
+  current: PersistedSession,
+  events: readonly SessionMachineEvent[],
+): Decision {
   let snapshot = sessionMachine.resolveState({ value: current.value, context: current.context });
   const effects: SessionEffect[] = [];
   for (const event of events) {
     const [next, actions] = transition(sessionMachine, snapshot, event);
     snapshot = next;
     for (const action of actions) {
-      if (EFFECT_TYPES.has(action.type)) effects.push({ type: action.type, params: action.params } as SessionEffect);
+      if (EFFECT_TYPES.has(action.type))
+        effects.push({ type: action.type, params: action.params } as SessionEffect);
     }
   }
-  return { next: { value: snapshot.value as SessionStateValue, context: snapshot.context }, effects };
+  return {
+    next: { value: snapshot.value as SessionStateValue, context: snapshot.context },
+    effects,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Usage } from '../schemas/event.ts';
 
-export type RecordedEventType = 'user_message' | 'assistant_message' | 'tool_call' | 'system_prompt_updated';
+export type RecordedEventType =
+  'user_message' | 'assistant_message' | 'tool_call' | 'system_prompt_updated';
 
 /**
  * An event as it is kept in the segment log: what was said, plus what it was measured at when

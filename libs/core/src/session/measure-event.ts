@@ -27,7 +27,11 @@ export function modelsToMeasure(events: readonly AcceptedEvent[], config: Sessio
  * results) is input to the session's model; what a model wrote is output of that model. A usage
  * reported by the provider wins over our own count, its prompt tokens included.
  */
-export function measureEvent(event: RecordableEvent, config: SessionConfig, meter: Meter): MeasuredEvent {
+export function measureEvent(
+  event: RecordableEvent,
+  config: SessionConfig,
+  meter: Meter,
+): MeasuredEvent {
   const { tokens, prices } = meter;
   const base = {
     eventId: event.eventId,
@@ -73,7 +77,8 @@ export function measureEvent(event: RecordableEvent, config: SessionConfig, mete
         contextTokens: completionTokens + overhead,
         promptTokens,
         completionTokens,
-        costNano: prices.inputCost(model, promptTokens) + prices.outputCost(model, completionTokens),
+        costNano:
+          prices.inputCost(model, promptTokens) + prices.outputCost(model, completionTokens),
       };
     }
     case 'tool_call': {
@@ -97,12 +102,23 @@ export function measureEvent(event: RecordableEvent, config: SessionConfig, mete
       };
     }
     case 'system_prompt_updated':
-      return { ...base, content: event.content, contextTokens: 0, promptTokens: 0, completionTokens: 0, costNano: 0 };
+      return {
+        ...base,
+        content: event.content,
+        contextTokens: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        costNano: 0,
+      };
   }
 }
 
 /** Turns an accepted event into the machine's event, measuring it. */
-export function toMachineEvent(event: AcceptedEvent, config: SessionConfig, meter: Meter): SessionMachineEvent {
+export function toMachineEvent(
+  event: AcceptedEvent,
+  config: SessionConfig,
+  meter: Meter,
+): SessionMachineEvent {
   if (event.type === 'summary_ready') {
     const text = event.summary.text;
     return {
@@ -130,7 +146,12 @@ export function toMachineEvent(event: AcceptedEvent, config: SessionConfig, mete
     return {
       type: 'prompt',
       event: measured,
-      promptTokens: blank ? 0 : meter.tokens.countMessage({ role: 'system', content: event.content }, config.defaultModel),
+      promptTokens: blank
+        ? 0
+        : meter.tokens.countMessage(
+            { role: 'system', content: event.content },
+            config.defaultModel,
+          ),
     };
   }
   return { type: event.type === 'tool_call' ? 'tool' : 'turn', event: measured };

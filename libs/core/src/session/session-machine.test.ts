@@ -8,7 +8,11 @@ import type { SessionMachineEvent, SummaryAnswer } from './session-machine.ts';
 let n = 0;
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
 
-function measured(type: MeasuredEvent['type'], tokens = 10, extra: Partial<MeasuredEvent> = {}): MeasuredEvent {
+function measured(
+  type: MeasuredEvent['type'],
+  tokens = 10,
+  extra: Partial<MeasuredEvent> = {},
+): MeasuredEvent {
   n += 1;
   return {
     eventId: `e${n}`,
@@ -31,14 +35,27 @@ function measured(type: MeasuredEvent['type'], tokens = 10, extra: Partial<Measu
     ...extra,
   };
 }
-const turn = (tokens = 10): SessionMachineEvent => ({ type: 'turn', event: measured('user_message', tokens) });
-const tool = (tokens = 10): SessionMachineEvent => ({ type: 'tool', event: measured('tool_call', tokens) });
+const turn = (tokens = 10): SessionMachineEvent => ({
+  type: 'turn',
+  event: measured('user_message', tokens),
+});
+const tool = (tokens = 10): SessionMachineEvent => ({
+  type: 'tool',
+  event: measured('tool_call', tokens),
+});
 
-function session(config: Partial<ReturnType<typeof SessionConfigSchema.parse>> = {}): PersistedSession {
+function session(
+  config: Partial<ReturnType<typeof SessionConfigSchema.parse>> = {},
+): PersistedSession {
   return startSession(
     newSessionState({
       sessionId: 's1',
-      config: SessionConfigSchema.parse({ infiniteContext: true, maxTurnsPerSegment: 3, tokenThreshold: 1000, ...config }),
+      config: SessionConfigSchema.parse({
+        infiniteContext: true,
+        maxTurnsPerSegment: 3,
+        tokenThreshold: 1000,
+        ...config,
+      }),
       systemPrompt: 'be brief',
       systemPromptTokens: 6,
       metadata: {},
@@ -48,7 +65,11 @@ function session(config: Partial<ReturnType<typeof SessionConfigSchema.parse>> =
   );
 }
 
-function answer(s: PersistedSession, segmentIndex: number, text = `summary ${segmentIndex}`): SessionMachineEvent {
+function answer(
+  s: PersistedSession,
+  segmentIndex: number,
+  text = `summary ${segmentIndex}`,
+): SessionMachineEvent {
   const answer: SummaryAnswer = {
     segmentIndex,
     segmentId: `s1.s${segmentIndex}`,
@@ -81,13 +102,22 @@ describe('the session machine', () => {
     const four = decide(three.next, [turn()]);
     expect(four.next.value).toBe('summarizing');
     expect(four.next.context.open).toMatchObject({ index: 1, fromSeq: 3, parentId: 's1.s0' });
-    expect(four.effects.map((e) => e.type)).toEqual(['sealSegment', 'requestSummary', 'appendEvent']);
+    expect(four.effects.map((e) => e.type)).toEqual([
+      'sealSegment',
+      'requestSummary',
+      'appendEvent',
+    ]);
     const appended = four.effects.find((e) => e.type === 'appendEvent');
     expect(appended?.params).toMatchObject({ record: { seq: 3, segmentIndex: 1 } });
   });
 
   it('seals by tokens once the open segment holds tokenThreshold tokens', () => {
-    const r = decide(session({ tokenThreshold: 100, maxTurnsPerSegment: 100 }), [turn(60), turn(39), turn(5), turn(5)]);
+    const r = decide(session({ tokenThreshold: 100, maxTurnsPerSegment: 100 }), [
+      turn(60),
+      turn(39),
+      turn(5),
+      turn(5),
+    ]);
     // 60+39 = 99 < 100: the third turn joins; 104 >= 100: the fourth opens segment 1.
     expect(r.next.context.open.index).toBe(1);
     expect(r.next.context.pending[0]).toMatchObject({ segmentIndex: 0, fromSeq: 0, toSeq: 3 });
@@ -100,7 +130,10 @@ describe('the session machine', () => {
   });
 
   it('never segments when infinite context is off', () => {
-    const r = decide(session({ infiniteContext: false, maxTurnsPerSegment: 1, tokenThreshold: 1 }), [turn(), turn(), turn()]);
+    const r = decide(
+      session({ infiniteContext: false, maxTurnsPerSegment: 1, tokenThreshold: 1 }),
+      [turn(), turn(), turn()],
+    );
     expect(r.next.context.open.index).toBe(0);
     expect(r.next.value).toBe('active');
   });
@@ -137,19 +170,43 @@ describe('the session machine', () => {
     expect(r.next.context.latestSummary).toBeNull();
     expect(r.next.context.summaries.rejected).toBe(1);
     const idle = decide(session(), [answer(session(), 0)]);
-    expect(idle.effects[0]).toMatchObject({ type: 'summaryRejected', params: { reason: expect.stringContaining('no summary is pending') } });
+    expect(idle.effects[0]).toMatchObject({
+      type: 'summaryRejected',
+      params: { reason: expect.stringContaining('no summary is pending') },
+    });
   });
 
   it('keeps totals over every segment and counters of the open one', () => {
     const r = decide(session({ maxTurnsPerSegment: 2 }), [turn(10), tool(7), turn(10), turn(10)]);
-    expect(r.next.context.totals).toMatchObject({ events: 4, turns: 3, toolCalls: 1, contextTokens: 37 });
+    expect(r.next.context.totals).toMatchObject({
+      events: 4,
+      turns: 3,
+      toolCalls: 1,
+      contextTokens: 37,
+    });
     expect(r.next.context.open.counters).toMatchObject({ events: 1, turns: 1, contextTokens: 10 });
   });
 
   it('changes the system prompt, and a blank one clears it', () => {
-    const set = decide(session(), [{ type: 'prompt', event: measured('system_prompt_updated', 0, { content: 'new' }), promptTokens: 5 }]);
-    expect(set.next.context).toMatchObject({ systemPrompt: 'new', systemPromptTokens: 5, nextSeq: 1 });
-    const blank = decide(set.next, [{ type: 'prompt', event: measured('system_prompt_updated', 0, { content: '  ' }), promptTokens: 0 }]);
+    const set = decide(session(), [
+      {
+        type: 'prompt',
+        event: measured('system_prompt_updated', 0, { content: 'new' }),
+        promptTokens: 5,
+      },
+    ]);
+    expect(set.next.context).toMatchObject({
+      systemPrompt: 'new',
+      systemPromptTokens: 5,
+      nextSeq: 1,
+    });
+    const blank = decide(set.next, [
+      {
+        type: 'prompt',
+        event: measured('system_prompt_updated', 0, { content: '  ' }),
+        promptTokens: 0,
+      },
+    ]);
     expect(blank.next.context).toMatchObject({ systemPrompt: null, systemPromptTokens: 0 });
   });
 });

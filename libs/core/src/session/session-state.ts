@@ -105,6 +105,15 @@ export function newSessionState(init: NewSessionInit): SessionState {
     pending: [],
     latestSummary: null,
     totals: emptyCounters(),
-    summaries: { made: 0, llm: 0, extractive: 0, custom: 0, rejected: 0, promptTokens: 0, completionTokens: 0, costNano: 0 },
+    summaries: {
+      made: 0,
+      llm: 0,
+      extractive: 0,
+      custom: 0,
+      rejected: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      costNano: 0,
+    },
   };
 }

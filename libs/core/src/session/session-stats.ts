@@ -35,9 +35,15 @@ export interface SessionStats {
 }
 
 /** Stats from the state alone: O(number of segments) for the chain ids, no store read. */
-export function sessionStats(state: SessionState, value: SessionStateValue, allSegments = false): SessionStats {
+export function sessionStats(
+  state: SessionState,
+  value: SessionStateValue,
+  allSegments = false,
+): SessionStats {
   const c = allSegments ? state.totals : state.open.counters;
-  const chain = Array.from({ length: state.open.index + 1 }, (_, i) => segmentIdOf(state.sessionId, i));
+  const chain = Array.from({ length: state.open.index + 1 }, (_, i) =>
+    segmentIdOf(state.sessionId, i),
+  );
   return {
     sessionId: state.sessionId,
     state: value,

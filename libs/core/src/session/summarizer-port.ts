@@ -37,7 +37,8 @@ export function toSummaryTurns(events: readonly EventRecord[]): SummaryTurn[] {
   const turns: SummaryTurn[] = [];
   for (const e of events) {
     if (e.type === 'user_message') turns.push({ role: 'user', content: e.content ?? '' });
-    else if (e.type === 'assistant_message') turns.push({ role: 'assistant', content: e.content ?? '' });
+    else if (e.type === 'assistant_message')
+      turns.push({ role: 'assistant', content: e.content ?? '' });
     else if (e.type === 'tool_call')
       turns.push({
         role: 'tool',
@@ -66,7 +67,16 @@ export function createExtractiveSummarizer(
         countTokens: (t: string) => countTokens(t, request.model),
       });
       // Under a cap too small for one useful line the extractive summary is empty: say so instead.
-      return { text: text || '(nothing fitted in the summary token cap)', kind: 'extractive', model: null, promptTokens: 0, completionTokens: 0, costNano: 0, attempts: 0, fallbackReason };
+      return {
+        text: text || '(nothing fitted in the summary token cap)',
+        kind: 'extractive',
+        model: null,
+        promptTokens: 0,
+        completionTokens: 0,
+        costNano: 0,
+        attempts: 0,
+        fallbackReason,
+      };
     },
   };
 }
