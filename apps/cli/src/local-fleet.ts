@@ -1,5 +1,5 @@
 import { createExtractiveSummarizer, defaultTokenCounter, type Summarizer } from '@threadline/core';
-import type { Logger } from '@threadline/observability';
+import type { Logger, ThreadlineMetrics } from '@threadline/observability';
 import type { QueueTopology, RedisConnectionConfig } from '@threadline/queue';
 import { RedisRuntime } from '@threadline/sdk';
 import { startSessionWorker, type SessionWorkerHandle } from '@threadline/session-worker';
@@ -7,6 +7,9 @@ import { startSummarizerWorker, type SummarizerWorkerHandle } from '@threadline/
 
 export interface LocalFleet {
   runtime: RedisRuntime;
+  /** The summarizer pool of this process (its `rateLimit(ms)` pauses it for a provider's Retry-After). */
+  summarizers: SummarizerWorkerHandle;
+  /** Closes the runtime client, then lets the workers finish their in-flight jobs. */
   close(): Promise<void>;
 }
 
@@ -20,27 +23,60 @@ export async function startLocalFleet(options: {
   topology: QueueTopology;
   tenant: string;
   logger: Logger;
+  /** @defaultValue the extractive summarizer */
   summarizer?: Summarizer;
+  /** Summaries made at once. @defaultValue 8 */
+  summarizerConcurrency?: number;
+  /** At most `max` summaries started per `durationMs` (the provider's rate limit). */
+  summarizerLimiter?: { max: number; durationMs: number };
+  /** Where the session worker counts applied events and their accept → applied latency (the server's /metrics). */
+  metrics?: ThreadlineMetrics;
 }): Promise<LocalFleet> {
   await defaultTokenCounter.prepare(['gpt-4o-mini']);
-  const summarizer = options.summarizer ?? createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+  const summarizer =
+    options.summarizer ?? createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
   const worker: SessionWorkerHandle = await startSessionWorker({
     redis: options.redis,
     topology: options.topology,
     logger: options.logger.child({ component: 'session-worker' }),
+    ...(options.metrics ? { onApplied: recordAppliedIn(options.metrics) } : {}),
   });
-  const summarizers: SummarizerWorkerHandle = await startSummarizerWorker({
-    redis: options.redis,
+  let summarizers: SummarizerWorkerHandle;
+  try {
+    summarizers = await startSummarizerWorker({
+      redis: options.redis,
+      topology: options.topology,
+      summarizer,
+      concurrency: options.summarizerConcurrency,
+      limiter: options.summarizerLimiter,
+      logger: options.logger.child({ component: 'summarizer' }),
+    });
+  } catch (error) {
+    await worker.close();
+    throw error;
+  }
+  const runtime = new RedisRuntime({
+    ...options.redis,
     topology: options.topology,
-    summarizer,
-    logger: options.logger.child({ component: 'summarizer' }),
+    tenant: options.tenant,
   });
-  const runtime = new RedisRuntime({ ...options.redis, topology: options.topology, tenant: options.tenant });
   return {
     runtime,
+    summarizers,
     async close() {
       await runtime.close();
       await Promise.all([worker.close(), summarizers.close()]);
     },
+  };
+}
+
+/** Counts a job's applied events (not the skipped duplicates) and their latency from `occurredAt`. */
+function recordAppliedIn(metrics: ThreadlineMetrics) {
+  return ({ outcome, job }: { outcome: { applied: string[] }; job: { data: unknown } }) => {
+    if (outcome.applied.length === 0) return;
+    const applied = new Set(outcome.applied);
+    const events =
+      (job.data as { events?: Array<{ eventId: string; occurredAt: string }> }).events ?? [];
+    metrics.recordApplied(events.filter((e) => applied.has(e.eventId)));
   };
 }

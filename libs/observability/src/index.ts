@@ -1,2 +1,3 @@
 export * from './logger.ts';
 export * from './graceful-shutdown.ts';
+export * from './metrics.ts';

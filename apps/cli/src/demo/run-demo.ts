@@ -24,9 +24,15 @@ async function play(sm: SessionManager, step: DemoStep): Promise<void> {
  * Plays the scripted conversations into `runtime` side by side, waits for the background
  * summaries, and prints each session's chain, summaries, stats and next context.
  */
-export async function runDemo(runtime: Runtime, out: (line: string) => void = console.log): Promise<void> {
+export async function runDemo(
+  runtime: Runtime,
+  out: (line: string) => void = console.log,
+): Promise<void> {
   const runId = Date.now().toString(36);
-  const conversations: DemoConversation[] = DEMO_CONVERSATIONS.map((c) => ({ ...c, sessionId: `${c.sessionId}-${runId}` }));
+  const conversations: DemoConversation[] = DEMO_CONVERSATIONS.map((c) => ({
+    ...c,
+    sessionId: `${c.sessionId}-${runId}`,
+  }));
   const total = conversations.reduce((n, c) => n + c.steps.length, 0);
   const bar = new ProgressBar('recording events', total);
   const managers = conversations.map(
@@ -60,6 +66,14 @@ export async function runDemo(runtime: Runtime, out: (line: string) => void = co
       sm.getContextWindow({ budget: 2000 }),
     ]);
     out('');
-    out(renderSessionReport({ sessionId: sm.sessionId, chain, stats, messages: window.messages, contextTokens: window.report.used }));
+    out(
+      renderSessionReport({
+        sessionId: sm.sessionId,
+        chain,
+        stats,
+        messages: window.messages,
+        contextTokens: window.report.used,
+      }),
+    );
   }
 }

@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ID_PATTERN, ID_RULE, LIMITS, ValidationError } from '@threadline/core';
+import { runtimeEnvFrom, type RedisConnectionConfig, type RuntimeEnv } from '@threadline/queue';
+import { isValidKey, KEY_RULE } from './api-keys.ts';
+import type { RateLimitOptions } from './tenant-rate-limiter.ts';
+import { DEFAULT_RATE_LIMIT } from './tenant-rate-limiter.ts';
+
+/** Everything `apps/server` reads from the environment, validated once at startup. */
+export interface ServerConfig {
+  redis: RedisConnectionConfig;
+  runtime: RuntimeEnv;
+  apiKeys: Record<string, string>;
+  adminKey: string;
+  port: number;
+  host: string;
+  bodyLimitBytes: number;
+  rateLimit: RateLimitOptions;
+}
+
+/** A bad environment: the message names every variable and rule (never a key's value). */
+export class ServerConfigError extends Error {
+  override readonly name = 'ServerConfigError';
+}
+
+const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .refine((t) => /^\d+$/.test(t) && Number(t) >= min && Number(t) <= max, {
+      error: `expected a whole number from ${min} to ${max}`,
+    })
+    .transform(Number);
+
+/**
+ * | variable                            | rule                                                  | default     |
+ * | ----------------------------------- | ----------------------------------------------------- | ----------- |
+ * | `THREADLINE_API_KEYS`               | `key=tenant[,key=tenant…]` (`key:tenant` works too)   |             |
+ * | `THREADLINE_API_KEYS_FILE`          | path of a JSON object `{ "key": "tenant" }`           |             |
+ * | `THREADLINE_ADMIN_KEY`              | required; ≥ 16 visible ASCII characters, no `,`       |             |
+ * | `PORT`                              | 0 to 65535 (0 = any free port)                        | 8080        |
+ * | `HOST`                              | address to listen on                                  | 127.0.0.1   |
+ * | `THREADLINE_BODY_LIMIT_BYTES`       | 1024 to 67108864                                      | 1048576     |
+ * | `THREADLINE_RATE_LIMIT_PER_SECOND`  | requests per second per tenant, 1 to 1000000          | 1000        |
+ * | `THREADLINE_RATE_LIMIT_BURST`       | 1 to 10000000                                         | 2000        |
+ *
+ * One of the two key variables is required. Plus the shared ones of `runtimeEnvFrom`
+ * (`REDIS_URL` or `REDIS_CLUSTER_NODES`, required here; `THREADLINE_PREFIX`,
+ * `THREADLINE_PARTITIONS`, `LOG_LEVEL`).
+ */
+const ServerEnvSchema = z.object({
+  THREADLINE_API_KEYS: z.preprocess(blankIsUnset, z.string().optional()),
+  THREADLINE_API_KEYS_FILE: z.preprocess(blankIsUnset, z.string().optional()),
+  THREADLINE_ADMIN_KEY: z.preprocess(
+    blankIsUnset,
+    z.string({ error: `required: ${KEY_RULE}` }).refine(isValidKey, { error: KEY_RULE }),
+  ),
+  PORT: z.preprocess(blankIsUnset, wholeNumber(0, 65_535).default(8080)),
+  HOST: z.preprocess(blankIsUnset, z.string().min(1).default('127.0.0.1')),
+  THREADLINE_BODY_LIMIT_BYTES: z.preprocess(
+    blankIsUnset,
+    wholeNumber(1024, 64 * 1024 * 1024).optional(),
+  ),
+  THREADLINE_RATE_LIMIT_PER_SECOND: z.preprocess(
+    blankIsUnset,
+    wholeNumber(1, 1_000_000).optional(),
+  ),
+  THREADLINE_RATE_LIMIT_BURST: z.preprocess(blankIsUnset, wholeNumber(1, 10_000_000).optional()),
+});
+
+/** Checks one key → tenant pair; the problem names the entry by number, never by its key. */
+function checkPair(key: string, tenant: unknown, where: string): string | null {
+  if (!isValidKey(key)) return `${where}: key: ${KEY_RULE}`;
+  if (typeof tenant !== 'string' || tenant.length > LIMITS.idMaxLength || !ID_PATTERN.test(tenant))
+    return `${where}: tenant: ${ID_RULE}`;
+  return null;
+}
+
+/** `key=tenant,key=tenant` (or with `:`) → the map; problems are appended to `problems`. */
+export function parseApiKeys(text: string, problems: string[]): Record<string, string> {
+  const keys: Record<string, string> = {};
+  text
+    .split(',')
+    .map((p) => p.trim())
+    .forEach((pair, i) => {
+      const where = `THREADLINE_API_KEYS entry ${i + 1}`;
+      // The last `=` or `:` separates: tenants contain neither, keys may (base64 padding).
+      const at = Math.max(pair.lastIndexOf('='), pair.lastIndexOf(':'));
+      if (at <= 0) return problems.push(`${where}: expected key=tenant`);
+      const key = pair.slice(0, at);
+      const tenant = pair.slice(at + 1);
+      const problem = checkPair(key, tenant, where);
+      if (problem) return problems.push(problem);
+      if (keys[key] !== undefined) return problems.push(`${where}: the same key twice`);
+      keys[key] = tenant;
+    });
+  return keys;
+}
+
+/** The JSON file `{ "key": "tenant", … }` → the map; problems are appended to `problems`. */
+export function parseApiKeysFile(
+  path: string,
+  problems: string[],
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFile(path));
+  } catch (error) {
+    // The message of a JSON error may quote the file's text (keys): only its kind is shown.
+    const why = (error as NodeJS.ErrnoException).code ?? 'not valid JSON';
+    problems.push(`THREADLINE_API_KEYS_FILE: cannot read ${path} (${why})`);
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push('THREADLINE_API_KEYS_FILE: expected a JSON object { "key": "tenant" }');
+    return {};
+  }
+  const keys: Record<string, string> = {};
+  Object.entries(parsed).forEach(([key, tenant], i) => {
+    const problem = checkPair(key, tenant, `THREADLINE_API_KEYS_FILE entry ${i + 1}`);
+    if (problem) problems.push(problem);
+    else keys[key] = tenant as string;
+  });
+  return keys;
+}
+
+/**
+ * Reads and validates the server's environment, reporting every problem at once:
+ * `ServerConfigError("environment: THREADLINE_ADMIN_KEY: expected at least 16 …; PORT: …")`.
+ */
+export function serverConfigFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile?: (path: string) => string,
+): ServerConfig {
+  const problems: string[] = [];
+  let runtime: RuntimeEnv | null = null;
+  if (!blankIsUnset(env['REDIS_URL']) && !blankIsUnset(env['REDIS_CLUSTER_NODES']))
+    problems.push(
+      'REDIS_URL or REDIS_CLUSTER_NODES: required (the server enqueues to BullMQ on Redis)',
+    );
+  try {
+    runtime = runtimeEnvFrom(env);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(...error.issues.map((i) => `${i.path}: ${i.rule}`));
+  }
+  const parsed = ServerEnvSchema.safeParse(env);
+  if (!parsed.success)
+    problems.push(...parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  let apiKeys: Record<string, string> = {};
+  const e = parsed.success ? parsed.data : null;
+  const inline = blankIsUnset(env['THREADLINE_API_KEYS']) as string | undefined;
+  const file = blankIsUnset(env['THREADLINE_API_KEYS_FILE']) as string | undefined;
+  if (inline && file)
+    problems.push('THREADLINE_API_KEYS and THREADLINE_API_KEYS_FILE: set one of them, not both');
+  else if (inline) apiKeys = parseApiKeys(inline, problems);
+  else if (file) apiKeys = parseApiKeysFile(file, problems, readFile);
+  else
+    problems.push('THREADLINE_API_KEYS or THREADLINE_API_KEYS_FILE: required (API key → tenant)');
+  if (e && Object.keys(apiKeys).includes(e.THREADLINE_ADMIN_KEY))
+    problems.push('THREADLINE_ADMIN_KEY: must not also be an API key');
+
+  if (problems.length || !runtime?.redis || !e)
+    throw new ServerConfigError(`environment: ${problems.join('; ')}`);
+  return {
+    redis: runtime.redis,
+    runtime,
+    apiKeys,
+    adminKey: e.THREADLINE_ADMIN_KEY,
+    port: e.PORT,
+    host: e.HOST,
+    bodyLimitBytes: e.THREADLINE_BODY_LIMIT_BYTES ?? 1024 * 1024,
+    rateLimit: {
+      ratePerSecond: e.THREADLINE_RATE_LIMIT_PER_SECOND ?? DEFAULT_RATE_LIMIT.ratePerSecond,
+      burst: e.THREADLINE_RATE_LIMIT_BURST ?? DEFAULT_RATE_LIMIT.burst,
+    },
+  };
+}

@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { defaultTokenCounter, PriceTable } from '@threadline/core';
+import { SessionEngine, type SessionReader } from '@threadline/engine';
+import { createMetrics, type Logger, type ThreadlineMetrics } from '@threadline/observability';
+import {
+  eventQueueNames,
+  SUMMARIZE_QUEUE,
+  type EventProducer,
+  type QueueTopology,
+} from '@threadline/queue';
+import type { SessionStore } from '@threadline/store';
+import { registerAdminRoutes } from './admin-routes.ts';
+import { KeyRing } from './api-keys.ts';
+import { requireTenant } from './auth.ts';
+import { useStrictJsonBodies } from './json-body.ts';
+import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
+import { ProblemError, problemOf, sendProblem } from './problem.ts';
+import { defaultReadyCheck, type ReadyCheck } from './readiness.ts';
+import { registerSessionRoutes } from './session-routes.ts';
+import {
+  DEFAULT_RATE_LIMIT,
+  TenantRateLimiter,
+  type RateLimitOptions,
+} from './tenant-rate-limiter.ts';
+import type { SessionBackend } from './tenant-sessions.ts';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/**
+ * What the server uses of the distributed runtime: a `RedisRuntime` from `@threadline/sdk`
+ * (`redisRuntime({ url, topology })`). Its own `tenant` is not used: every request acts for the
+ * tenant of its API key. The server never closes it; its owner does, after `close()`.
+ */
+export interface ServerRuntime {
+  readonly store: SessionStore;
+  readonly reader: SessionReader;
+  readonly producer: EventProducer;
+  readonly topology: QueueTopology;
+  now(): string;
+  newEventId(): string;
+}
+
+export interface ServerOptions {
+  runtime: ServerRuntime;
+  /** API key → the tenant it acts for. Keys: at least 16 visible ASCII characters, no `,`. */
+  apiKeys: Readonly<Record<string, string>>;
+  /** The key of /metrics and /admin/queues (not a tenant's); same rule as the API keys. */
+  adminKey: string;
+  /** pino logger (`createLogger` from `@threadline/observability`: keys are redacted). */
+  logger: Logger;
+  /**
+   * Largest request body, in bytes; a larger one is refused with 413 while it streams in.
+   *
+   * @defaultValue 1048576 (1 MiB)
+   */
+  bodyLimitBytes?: number;
+  /**
+   * What `/readyz` checks. The default: Redis answers PING and a session worker was seen on an
+   * event queue within `workerSeenWithinMs`.
+   */
+  readyCheck?: ReadyCheck;
+  /** @defaultValue 15000 */
+  workerSeenWithinMs?: number;
+  /**
+   * Per-tenant token bucket, in this process; `false` turns it off.
+   *
+   * @defaultValue `{ ratePerSecond: 1000, burst: 2000 }`
+   */
+  rateLimit?: RateLimitOptions | false;
+  /** The registry /metrics serves; pass it to workers in the same process to export theirs too. @defaultValue createMetrics() */
+  metrics?: ThreadlineMetrics;
+  /**
+   * Events of one session per queue job, for a batch (at most 64).
+   *
+   * @defaultValue 8
+   */
+  eventsPerJob?: number;
+  /**
+   * Bull Board without the buttons that change jobs.
+   *
+   * @defaultValue true
+   */
+  dashboardReadOnly?: boolean;
+}
+
+export interface StartServerOptions extends ServerOptions {
+  /** @defaultValue 8080 (0 picks a free port) */
+  port?: number;
+  /** @defaultValue '127.0.0.1' */
+  host?: string;
+}
+
+export interface RunningServer {
+  /** `http://host:port` it listens on. */
+  url: string;
+  app: FastifyInstance;
+  /** Stops accepting, lets requests in flight finish (the runtime stays open). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The logger's `component: 'server'` child, unless it is one already (a JSON line has each key once). */
+function serverLogger(logger: Logger): Logger {
+  return logger.bindings()['component'] === 'server'
+    ? logger
+    : logger.child({ component: 'server' });
+}
+
+/**
+ * The HTTP API of Threadline (see the README): the tenant API under /v1, /healthz, /readyz,
+ * /docs, and behind the admin key /metrics and the queue dashboard. Ready to `listen` or
+ * `inject`; `startServer` does the listening.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const keys = new KeyRing(options.apiKeys, options.adminKey);
+  const { runtime } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const limiter =
+    options.rateLimit === false
+      ? null
+      : new TenantRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
+  const backend: SessionBackend = {
+    store: runtime.store,
+    reader: runtime.reader,
+    producer: runtime.producer,
+    engine: new SessionEngine({
+      store: runtime.store,
+      meter: { tokens: defaultTokenCounter, prices: new PriceTable() },
+    }),
+    eventsPerJob: options.eventsPerJob ?? 8,
+    now: () => runtime.now(),
+    newEventId: () => runtime.newEventId(),
+  };
+  const eventQueues = eventQueueNames(runtime.topology).map((n) => runtime.producer.queue(n));
+  const queues = [...eventQueues, runtime.producer.queue(SUMMARIZE_QUEUE)];
+  const readyCheck =
+    options.readyCheck ??
+    defaultReadyCheck({
+      // The runtime's connection, through the queue that shares it (an ioredis client).
+      ping: async () =>
+        (
+          (await eventQueues[0]!.getBackend().client) as unknown as { ping(): Promise<string> }
+        ).ping(),
+      eventQueues,
+      workerSeenWithinMs: options.workerSeenWithinMs,
+    });
+
+  const app = Fastify({
+    loggerInstance: serverLogger(options.logger) as FastifyBaseLogger,
+    // One line per request, written by the onResponse hook below (level by status).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    // Ids are up to 128 characters: a longer one gets a 400 naming the rule, not a 404.
+    routerOptions: { maxParamLength: 1024 },
+  });
+  app.decorateRequest('tenantSessions', null);
+  useStrictJsonBodies(app);
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = problemOf(error);
+    if (problem.kind === 'internal') request.log.error({ err: error }, 'request failed');
+    else if (problem.kind === 'unavailable')
+      request.log.warn({ err: (error as Error).message }, 'store unavailable');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new ProblemError(
+        'not-found',
+        `no route ${request.method} ${request.url.split('?')[0]}: see /docs`,
+      ),
+    ),
+  );
+  // At trace level the headers are logged, to debug clients; keys are redacted by the logger.
+  // The path only: a query string is the client's, and might hold what it should not.
+  app.addHook('onRequest', async (request) => {
+    if (request.log.level === 'trace')
+      request.log.trace(
+        { headers: request.headers, method: request.method, path: request.url.split('?')[0] },
+        'request received',
+      );
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    metrics.httpRequests.inc({ method: request.method, route, status: String(status) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const line = {
+      method: request.method,
+      route,
+      status,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      tenant: request.tenantSessions?.tenant,
+    };
+    if (status >= 500) request.log.error(line, 'request answered');
+    else if (status >= 400) request.log.info(line, 'request refused');
+    else request.log.debug(line, 'request answered');
+  });
+
+  // Public: probes and docs.
+  const openapi = buildOpenApiDocument({ version: VERSION });
+  const docsPage = renderDocsPage(openapi);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const report = await readyCheck();
+    return reply.code(report.ready ? 200 : 503).send(report);
+  });
+  app.get('/docs', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(docsPage),
+  );
+  app.get('/docs/openapi.json', async () => openapi);
+
+  // The tenant API: the key's tenant, and only it, for every session a route touches.
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireTenant(keys, limiter, backend));
+    registerSessionRoutes(api, { backend, metrics });
+  });
+
+  await registerAdminRoutes(app, {
+    keys,
+    metrics,
+    queues,
+    dashboardReadOnly: options.dashboardReadOnly ?? true,
+  });
+  return app;
+}
+
+/** Builds the server and listens; `url` is where it answers. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const app = await buildServer(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 8080, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    app,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import {
+  acceptEvents,
+  CreateSessionSchema,
+  issuesFromZod,
+  ValidationError,
+  type AcceptedEvent,
+  type ValidationIssue,
+} from '@threadline/core';
+import type { ThreadlineMetrics } from '@threadline/observability';
+import { sessionsOf } from './auth.ts';
+import {
+  ConversationQuerySchema,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  EventsEnvelopeSchema,
+  MessagesQuerySchema,
+  SessionParamsSchema,
+  StatsQuerySchema,
+  SystemPromptBodySchema,
+  WaitQuerySchema,
+} from './http-schemas.ts';
+import { invalid, ProblemError } from './problem.ts';
+import type { SessionBackend } from './tenant-sessions.ts';
+
+/** Validates one part of a request with its zod schema; issues are named `<where>.<field>`. */
+function parsePart<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw invalid(issuesFromZod(result.error, where).map(namedIssue));
+}
+
+/** The body's own fields are named as they are (`events[3].content`); the body itself is `body`. */
+function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw invalid(issuesFromZod(result.error).map(namedIssue));
+}
+
+const namedIssue = (issue: ValidationIssue): ValidationIssue => ({
+  path: issue.path || 'body',
+  rule: issue.rule,
+});
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Waits for `waitFor` when the query asks (read-your-writes), giving up if the client leaves. */
+async function waitIfAsked(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sessionId: string,
+  query: { waitFor?: string | undefined; waitTimeoutMs?: number | undefined },
+): Promise<void> {
+  if (!query.waitFor) return;
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  reply.raw.once('close', onClose);
+  try {
+    await sessionsOf(request).waitFor(
+      sessionId,
+      query.waitFor,
+      query.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+      gone.signal,
+    );
+  } finally {
+    reply.raw.removeListener('close', onClose);
+  }
+}
+
+/**
+ * Validates events sent for the session of the path: one event, or `{ events: [...] }`. An
+ * event may leave out `sessionId` (the path names it) or give the same one. All or nothing.
+ */
+function acceptForSession(
+  body: unknown,
+  sessionId: string,
+  backend: SessionBackend,
+): AcceptedEvent[] {
+  if (body === undefined || body === null)
+    throw invalid([{ path: 'body', rule: 'expected an event, or {"events": [...]}' }]);
+  if (!isObject(body))
+    throw invalid([
+      { path: 'body', rule: 'expected a JSON object: an event, or {"events": [...]}' },
+    ]);
+  const batch = 'events' in body;
+  const inputs = batch ? parseBody(EventsEnvelopeSchema, body).events : [body];
+  const at = (i: number, field: string) => (batch ? `events[${i}].${field}` : field);
+  const issues: ValidationIssue[] = [];
+  const withSession = inputs.map((input, i) => {
+    if (!isObject(input) || input['sessionId'] === undefined)
+      return isObject(input) ? { ...input, sessionId } : input;
+    if (input['sessionId'] !== sessionId)
+      issues.push({
+        path: at(i, 'sessionId'),
+        rule: `expected the session of the path, "${sessionId}" (or leave it out)`,
+      });
+    return input;
+  });
+  try {
+    const accepted = acceptEvents(
+      withSession,
+      { now: backend.now(), newEventId: () => backend.newEventId() },
+      batch ? 'events' : '',
+    );
+    if (issues.length) throw invalid(issues);
+    return accepted;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // A single event's issues are named by field (`content`), not `[0].content`.
+    const own = batch
+      ? error.issues
+      : error.issues.map((i) => ({
+          path: i.path.replace(/^\[0\]\.?/, '') || 'body',
+          rule: i.rule,
+        }));
+    throw invalid([...issues, ...own]);
+  }
+}
+
+/** The tenant API under /v1. Every handler reaches sessions through `sessionsOf(request)` only. */
+export function registerSessionRoutes(
+  app: FastifyInstance,
+  deps: { backend: SessionBackend; metrics: ThreadlineMetrics },
+): void {
+  const { backend, metrics } = deps;
+  const accepted = (reply: FastifyReply, eventIds: string[]) => {
+    metrics.eventsAccepted.inc({ source: 'http' }, eventIds.length);
+    return reply.code(202).send({ accepted: eventIds });
+  };
+
+  app.post('/v1/sessions', async (request, reply) => {
+    // No body at all means defaults; a body of `null` is a body, and not an object.
+    const create = parseBody(CreateSessionSchema, request.body === undefined ? {} : request.body);
+    const sessionId = create.sessionId ?? randomUUID();
+    await sessionsOf(request).create({ ...create, sessionId });
+    return reply.code(201).send({ sessionId });
+  });
+
+  app.post('/v1/sessions/:id/events', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const events = acceptForSession(request.body, id, backend);
+    return accepted(reply, await sessionsOf(request).submit(id, events));
+  });
+
+  app.put('/v1/sessions/:id/system-prompt', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    if (request.body === undefined)
+      throw invalid([{ path: 'body', rule: 'expected {"systemPrompt": "..."}' }]);
+    const body = parseBody(SystemPromptBodySchema, request.body);
+    const events = acceptEvents(
+      [
+        {
+          type: 'system_prompt_updated',
+          sessionId: id,
+          content: body.systemPrompt,
+          ...(body.eventId ? { eventId: body.eventId } : {}),
+        },
+      ],
+      { now: backend.now(), newEventId: () => backend.newEventId() },
+    );
+    return accepted(reply, await sessionsOf(request).submit(id, events));
+  });
+
+  app.get('/v1/sessions/:id/messages', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(MessagesQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    return sessionsOf(request).messages(id, {
+      budget: query.budget ?? null,
+      includeSystem: query.includeSystem ?? true,
+    });
+  });
+
+  app.get('/v1/sessions/:id/conversation', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(ConversationQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    const entries = await sessionsOf(request).conversation(id, {
+      allSegments: query.allSegments ?? false,
+      includeTools: query.includeTools ?? false,
+    });
+    return { sessionId: id, entries };
+  });
+
+  app.get('/v1/sessions/:id/stats', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(StatsQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    return sessionsOf(request).stats(id, { allSegments: query.allSegments ?? false });
+  });
+
+  app.get('/v1/sessions/:id/chain', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(WaitQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    const segments = await sessionsOf(request).chain(id);
+    return { sessionId: id, segmentIds: segments.map((s) => s.id), segments };
+  });
+
+  app.get('/v1/sessions/:id/export', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(WaitQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    const lines = await sessionsOf(request).export(id);
+    return reply
+      .type('application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${id}.ndjson"`)
+      .send(Readable.from(lines));
+  });
+
+  app.delete('/v1/sessions/:id', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    if (!(await sessionsOf(request).delete(id)))
+      throw new ProblemError('not-found', `session "${id}" does not exist`);
+    return reply.code(204).send();
+  });
+}
