@@ -29,7 +29,7 @@ export async function startLocalFleet(options: {
   summarizerConcurrency?: number;
   /** At most `max` summaries started per `durationMs` (the provider's rate limit). */
   summarizerLimiter?: { max: number; durationMs: number };
-  /** Where the session worker counts applied events and their accept → applied latency (the server's /metrics). */
+  /** Where the workers count what they do (the server's /metrics, in one process). */
   metrics?: ThreadlineMetrics;
 }): Promise<LocalFleet> {
   await defaultTokenCounter.prepare(['gpt-4o-mini']);
@@ -39,7 +39,7 @@ export async function startLocalFleet(options: {
     redis: options.redis,
     topology: options.topology,
     logger: options.logger.child({ component: 'session-worker' }),
-    ...(options.metrics ? { onApplied: recordAppliedIn(options.metrics) } : {}),
+    metrics: options.metrics,
   });
   let summarizers: SummarizerWorkerHandle;
   try {
@@ -50,6 +50,7 @@ export async function startLocalFleet(options: {
       concurrency: options.summarizerConcurrency,
       limiter: options.summarizerLimiter,
       logger: options.logger.child({ component: 'summarizer' }),
+      metrics: options.metrics,
     });
   } catch (error) {
     await worker.close();
@@ -67,16 +68,5 @@ export async function startLocalFleet(options: {
       await runtime.close();
       await Promise.all([worker.close(), summarizers.close()]);
     },
-  };
-}
-
-/** Counts a job's applied events (not the skipped duplicates) and their latency from `occurredAt`. */
-function recordAppliedIn(metrics: ThreadlineMetrics) {
-  return ({ outcome, job }: { outcome: { applied: string[] }; job: { data: unknown } }) => {
-    if (outcome.applied.length === 0) return;
-    const applied = new Set(outcome.applied);
-    const events =
-      (job.data as { events?: Array<{ eventId: string; occurredAt: string }> }).events ?? [];
-    metrics.recordApplied(events.filter((e) => applied.has(e.eventId)));
   };
 }

@@ -1,4 +1,9 @@
-import { createLogger, exitGracefullyOnSignals } from '@threadline/observability';
+import {
+  createLogger,
+  createMetrics,
+  exitGracefullyOnSignals,
+  serveMetrics,
+} from '@threadline/observability';
 import { runtimeEnvFrom } from '@threadline/queue';
 import { startSessionWorker } from './session-worker.ts';
 
@@ -12,8 +17,23 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const handle = await startSessionWorker({ redis: env.redis, topology: env.topology, logger });
-  exitGracefullyOnSignals({ logger, close: () => handle.close(), what: 'in-flight jobs' });
+  const metrics = createMetrics();
+  const handle = await startSessionWorker({
+    redis: env.redis,
+    topology: env.topology,
+    logger,
+    metrics,
+  });
+  const endpoint = env.metricsPort ? await serveMetrics(metrics, env.metricsPort) : null;
+  if (endpoint) logger.info({ url: endpoint.url }, 'metrics served');
+  exitGracefullyOnSignals({
+    logger,
+    close: async () => {
+      await handle.close();
+      await endpoint?.close();
+    },
+    what: 'in-flight jobs',
+  });
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import {
   type AcceptedEvent,
 } from '@threadline/core';
 import { SessionEngine, type ApplyOutcome } from '@threadline/engine';
-import { silentLogger, type Logger } from '@threadline/observability';
+import { silentLogger, type Logger, type ThreadlineMetrics } from '@threadline/observability';
 import {
   createRedisConnection,
   eventQueueName,
@@ -37,7 +37,9 @@ export interface SessionWorkerOptions {
   prices?: PriceTable;
   retry?: RetryPolicy;
   logger?: Logger;
-  /** Called after each applied job (metrics, tests). */
+  /** Counts applied events (with their accept → applied latency) and summary requests. */
+  metrics?: ThreadlineMetrics;
+  /** Called after each applied job (tests). */
   onApplied?: (info: {
     partition: number;
     tenant: string;
@@ -118,6 +120,11 @@ export async function startSessionWorker(
         // Effects after the commit, idempotent. A redelivered job (everything skipped) asks again
         // for the summary in flight, repairing a crash between commit and effect.
         const asked = outcome.effects.some((e) => e.type === 'requestSummary');
+        if (options.metrics) {
+          const applied = new Set(outcome.applied);
+          options.metrics.recordApplied(accepted.filter((e) => applied.has(e.eventId)));
+          if (asked) options.metrics.summariesRequested.inc();
+        }
         if (outcome.inFlight && (asked || outcome.skipped.length > 0)) {
           const request = outcome.inFlight;
           await retryInPlace(() => producer.requestSummary(tenant, request), { policy });

@@ -10,7 +10,12 @@ import {
   llmConfigFromEnv,
   OpenAiCompatibleClient,
 } from '@threadline/llm';
-import { createLogger, exitGracefullyOnSignals } from '@threadline/observability';
+import {
+  createLogger,
+  createMetrics,
+  exitGracefullyOnSignals,
+  serveMetrics,
+} from '@threadline/observability';
 import { runtimeEnvFrom } from '@threadline/queue';
 import { startSummarizerWorker, type SummarizerWorkerHandle } from './summarizer-worker.ts';
 
@@ -60,7 +65,9 @@ async function main(): Promise<void> {
     summarizer = createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
     logger.info('no THREADLINE_LLM_BASE_URL: extractive summaries only');
   }
+  const metrics = createMetrics();
   handle = await startSummarizerWorker({
+    metrics,
     redis: env.redis,
     topology: env.topology,
     summarizer,
@@ -71,9 +78,14 @@ async function main(): Promise<void> {
     logger,
   });
   const worker = handle;
+  const endpoint = env.metricsPort ? await serveMetrics(metrics, env.metricsPort) : null;
+  if (endpoint) logger.info({ url: endpoint.url }, 'metrics served');
   exitGracefullyOnSignals({
     logger,
-    close: () => worker.close(),
+    close: async () => {
+      await worker.close();
+      await endpoint?.close();
+    },
     graceMs: 30_000,
     what: 'in-flight summaries',
   });

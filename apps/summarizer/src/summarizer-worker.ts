@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ValidationError, issuesFromZod, type Summarizer } from '@threadline/core';
 import { produceSummaryEvent } from '@threadline/engine';
-import { silentLogger, type Logger } from '@threadline/observability';
+import { silentLogger, type Logger, type ThreadlineMetrics } from '@threadline/observability';
 import {
   createRedisConnection,
   EventProducer,
@@ -29,6 +29,8 @@ export interface SummarizerWorkerOptions {
   /** @defaultValue 2000 */
   stalledIntervalMs?: number;
   logger?: Logger;
+  /** Counts summaries by kind and fallback, the seal → answer lag, and the LLM's tokens and cost. */
+  metrics?: ThreadlineMetrics;
   onSummarized?: (info: {
     tenant: string;
     sessionId: string;
@@ -91,6 +93,21 @@ export async function startSummarizerWorker(
       );
       await producer.enqueue(tenant, [event]);
       const kind = event.type === 'summary_ready' ? event.summary.kind : 'unknown';
+      if (options.metrics && event.type === 'summary_ready') {
+        const summary = event.summary;
+        options.metrics.recordSummaryLanded({
+          kind: summary.kind,
+          sealedAt: request.sealedAt,
+          fellBack: summary.fallbackReason !== null,
+        });
+        if (summary.model)
+          options.metrics.recordLlmUsage({
+            model: summary.model,
+            promptTokens: summary.promptTokens,
+            completionTokens: summary.completionTokens,
+            costNano: summary.costNano,
+          });
+      }
       options.onSummarized?.({
         tenant,
         sessionId: request.sessionId,

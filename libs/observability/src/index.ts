@@ -1,3 +1,4 @@
 export * from './logger.ts';
 export * from './graceful-shutdown.ts';
 export * from './metrics.ts';
+export * from './metrics-endpoint.ts';

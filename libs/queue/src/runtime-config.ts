@@ -21,6 +21,8 @@ export const RuntimeEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
     .default('default'),
+  /** A worker process serves GET /metrics on this port (loopback) when set. */
+  THREADLINE_METRICS_PORT: intFromEnv(1, 65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -29,6 +31,8 @@ export interface RuntimeEnv {
   topology: QueueTopology;
   tenant: string;
   logLevel: string;
+  /** Port of a worker process's own /metrics; null: none. */
+  metricsPort: number | null;
 }
 
 /** Reads and validates the shared environment; errors name the variable and the rule. */
@@ -49,5 +53,6 @@ export function runtimeEnvFrom(env: Record<string, string | undefined>): Runtime
     topology: { prefix: e.THREADLINE_PREFIX, partitions: e.THREADLINE_PARTITIONS },
     tenant: e.THREADLINE_TENANT,
     logLevel: e.LOG_LEVEL,
+    metricsPort: e.THREADLINE_METRICS_PORT ?? null,
   };
 }
