@@ -74,7 +74,7 @@ describe('400: the request names each field and rule', () => {
         400,
       );
       expect(problem.errors).toEqual([
-        { path: 'events[1].metadata', rule: 'expected record' },
+        { path: 'events[1].metadata', rule: 'expected a JSON object' },
         { path: 'events[2].usage.promptTokens', rule: 'expected a value >= 0' },
         {
           path: 'events[3].type',
@@ -82,7 +82,7 @@ describe('400: the request names each field and rule', () => {
         },
         { path: 'events[4].colour', rule: expect.stringMatching(/^unknown field/) },
       ]);
-      expect(problem.detail).toMatch(/^events\[1\]\.metadata: expected record; /);
+      expect(problem.detail).toMatch(/^events\[1\]\.metadata: expected a JSON object; /);
     });
   });
 
@@ -103,7 +103,7 @@ describe('400: the request names each field and rule', () => {
         { path: 'sessionId', rule: 'expected the session of the path, "known" (or leave it out)' },
       ]);
       const empty = problemOf(await postEvents(JSON.stringify({ events: [] })), 400);
-      expect(empty.errors).toEqual([{ path: 'events', rule: 'expected at least 1 items' }]);
+      expect(empty.errors).toEqual([{ path: 'events', rule: 'expected at least 1 item' }]);
       const notObject = problemOf(await postEvents('[1, 2]'), 400);
       expect(notObject.errors[0]).toEqual({
         path: 'body',
@@ -159,7 +159,7 @@ describe('400: the request names each field and rule', () => {
       400,
     );
     expect(problem.errors).toEqual([
-      { path: 'infiniteContext', rule: 'expected boolean' },
+      { path: 'infiniteContext', rule: 'expected boolean, received string' },
       { path: 'tokenThreshold', rule: 'expected a value >= 1' },
     ]);
     problemOf(await api.as(keys.tenantA, { method: 'GET', url: '/v1/sessions/never/stats' }), 404);

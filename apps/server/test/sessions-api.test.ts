@@ -209,13 +209,41 @@ describe('the session routes', () => {
     expect((await redis.keys(pattern)).length).toBe(5); // state, events, ids, segments, summaries
     const erased = await api.as(keys.tenantA, { method: 'DELETE', url: `/v1/sessions/${id}` });
     expect(erased.statusCode).toBe(204);
-    expect(await redis.keys(pattern)).toEqual([]);
+    // Only the tombstone is left, and it expires.
+    expect(await redis.keys(pattern)).toEqual([
+      `${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:deleted`,
+    ]);
+    expect(
+      await redis.ttl(`${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:deleted`),
+    ).toBeGreaterThan(0);
     await redis.quit();
     for (const path of ['messages', 'conversation', 'stats', 'chain', 'export'])
       expect(problemOf(await get(`/v1/sessions/${id}/${path}`), 404).detail).toMatch(
         /does not exist/,
       );
     problemOf(await api.as(keys.tenantA, { method: 'DELETE', url: `/v1/sessions/${id}` }), 404);
+
+    // The API refuses events for it (the worker would drop them: the tombstone, see the store
+    // tests); an explicit create brings it back.
+    problemOf(
+      await api.as(keys.tenantA, {
+        method: 'POST',
+        url: `/v1/sessions/${id}/events`,
+        payload: { type: 'user_message', content: 'late' },
+      }),
+      404,
+    );
+    const again = await api.as(keys.tenantA, {
+      method: 'POST',
+      url: '/v1/sessions',
+      payload: { sessionId: id },
+    });
+    expect(again.statusCode).toBe(201);
+    const [fresh] = await send(id, { type: 'user_message', content: 'again' });
+    const messages = json(await get(`/v1/sessions/${id}/messages?waitFor=${fresh}`)) as {
+      messages: { content: string }[];
+    };
+    expect(messages.messages.map((m) => m.content)).toEqual(['again']);
   });
 });
 

@@ -129,11 +129,20 @@ export async function startSessionWorker(
           const request = outcome.inFlight;
           await retryInPlace(() => producer.requestSummary(tenant, request), { policy });
         }
+        if (outcome.dropped.length > 0)
+          log.warn(
+            { jobId: job.id, sessionId, dropped: outcome.dropped.length },
+            'events of a deleted session dropped (its tombstone is there)',
+          );
         for (const effect of outcome.effects)
           if (effect.type === 'summaryRejected')
             log.info({ sessionId, ...effect.params }, 'summary refused');
         options.onApplied?.({ partition, tenant, sessionId, outcome, job });
-        return { applied: outcome.applied.length, skipped: outcome.skipped.length };
+        return {
+          applied: outcome.applied.length,
+          skipped: outcome.skipped.length,
+          dropped: outcome.dropped.length,
+        };
       },
       {
         connection,

@@ -33,9 +33,17 @@ export interface ApplyOutcome {
   applied: string[];
   /** EventIds skipped because the session had already consumed them. */
   skipped: string[];
+  /**
+   * EventIds dropped because the session was deleted (its tombstone is there): the whole batch,
+   * nothing applied or recorded. Deliberate: a deleted session's late events (still queued when
+   * it was deleted, or a summary in flight) must not bring it back. `[]` otherwise.
+   */
+  dropped: string[];
   /** What the host must do now (summary requests, rejections), in order. */
   effects: SessionEffect[];
+  /** The session after this call; for a dropped batch, the defaults it would have started from. */
   session: PersistedSession;
+  /** The stored version after this call; 0 for a dropped batch (no session). */
   version: number;
   /** The summary being made now, derived from the stored state: ask for it (idempotently). */
   inFlight: SummaryRequest | null;
@@ -57,11 +65,15 @@ export class SessionEngine {
     this.maxCommitAttempts = options.maxCommitAttempts ?? 5;
   }
 
-  /** Creates a session, or throws SessionExistsError. `at` is the creation time. */
+  /**
+   * Creates a session, or throws SessionExistsError. `at` is the creation time. An explicit
+   * create: it also brings back a session that was deleted (clears its tombstone).
+   */
   async createSession(key: SessionKey, create: CreateSession, at: string): Promise<StoredSession> {
     const session = await this.initialSession(key, create, at);
     const result = await this.store.commit(key, {
       expectedVersion: 0,
+      create: 'explicit',
       session,
       appendEvents: [],
       eventIds: [],
@@ -72,7 +84,11 @@ export class SessionEngine {
     return { session, version: result.version };
   }
 
-  /** Applies a batch of one session's events, in order. A session that does not exist yet is created with defaults. */
+  /**
+   * Applies a batch of one session's events, in order. A session that does not exist yet is
+   * created with defaults (an implicit create), unless it was deleted: then the whole batch is
+   * dropped (`dropped`), nothing is written, and the caller moves on.
+   */
   async applyBatch(key: SessionKey, events: readonly AcceptedEvent[]): Promise<ApplyOutcome> {
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt++) {
       const stored = await this.store.load(key);
@@ -99,6 +115,7 @@ export class SessionEngine {
         return {
           applied: [],
           skipped,
+          dropped: [],
           effects: [],
           session: current,
           version,
@@ -123,6 +140,7 @@ export class SessionEngine {
 
       const result = await this.store.commit(key, {
         expectedVersion: version,
+        create: 'implicit',
         session: decision.next,
         appendEvents: persisted.flatMap((e) => (e.type === 'appendEvent' ? [e.params.record] : [])),
         eventIds: fresh.map((e) => e.eventId),
@@ -135,10 +153,23 @@ export class SessionEngine {
         return {
           applied: fresh.map((e) => e.eventId),
           skipped,
+          dropped: [],
           effects: decision.effects,
           session: decision.next,
           version: result.version,
           inFlight: summaryInFlight(decision.next),
+        };
+      // Refused at the commit itself (no check-then-act race with a delete): the session was
+      // deleted and this batch would have created it again. Drop the whole batch, deliberately.
+      if (result.reason === 'deleted')
+        return {
+          applied: [],
+          skipped: [],
+          dropped: events.map((e) => e.eventId),
+          effects: [],
+          session: current,
+          version: 0,
+          inFlight: null,
         };
     }
     throw new CommitContentionError(key, this.maxCommitAttempts);

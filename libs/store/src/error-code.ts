@@ -13,4 +13,10 @@ export enum ErrorCode {
   SeqGap = -3,
   /** ARGV does not match what the script's header documents: a bug in the caller. Nothing was written. */
   MalformedArguments = -4,
+  /**
+   * An implicit create (the first event of a session the store does not know) found the
+   * session's tombstone: it was deleted, and its late events must not bring it back. Nothing was
+   * written.
+   */
+  Deleted = -5,
 }

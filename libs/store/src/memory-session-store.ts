@@ -19,9 +19,17 @@ interface Entry {
 /** Values go in and out as JSON, exactly as they would through Redis: no aliasing, same shapes. */
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** In-process store for the embedded runtime and tests. */
+/**
+ * In-process store for the embedded runtime and tests.
+ *
+ * Tombstones (see `deleteSession`) are a plain Set and never expire: the store has no clock, and
+ * lives only as long as its process. A deleted session stays deleted for implicit creates until
+ * an explicit create clears its tombstone (the Redis store's tombstone has a TTL instead).
+ */
 export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, Entry>();
+  /** keyString of every deleted session not explicitly created again since. */
+  private readonly tombstones = new Set<string>();
 
   async load(key: SessionKey): Promise<StoredSession | null> {
     const entry = this.entries.get(keyString(key));
@@ -39,6 +47,14 @@ export class MemorySessionStore implements SessionStore {
     const currentVersion = entry?.stored.version ?? 0;
     if (currentVersion !== request.expectedVersion)
       return { ok: false, reason: 'version_conflict', currentVersion };
+    const create = request.create ?? 'implicit';
+    if (create !== 'implicit' && create !== 'explicit')
+      throw new Error(
+        `commit of ${k}: create must be 'implicit' or 'explicit', got ${String(create)}`,
+      );
+    const creating = currentVersion === 0;
+    if (creating && create === 'implicit' && this.tombstones.has(k))
+      return { ok: false, reason: 'deleted', currentVersion: 0 };
     const duplicate = entry && request.eventIds.find((id) => entry.eventIds.has(id));
     if (duplicate)
       return { ok: false, reason: 'duplicate_event', currentVersion, eventId: duplicate };
@@ -62,6 +78,7 @@ export class MemorySessionStore implements SessionStore {
     for (const summary of request.summaries)
       next.summaries.set(summary.segmentIndex, copy(summary));
     next.stored = { session: copy(request.session), version: currentVersion + 1 };
+    if (creating && create === 'explicit') this.tombstones.delete(k);
     this.entries.set(k, next);
     return { ok: true, version: next.stored.version };
   }
@@ -87,8 +104,11 @@ export class MemorySessionStore implements SessionStore {
     return summary ? copy(summary) : null;
   }
 
+  /** Erases the session and leaves its tombstone (even if it did not exist; never expires here). */
   async deleteSession(key: SessionKey): Promise<boolean> {
-    return this.entries.delete(keyString(key));
+    const k = keyString(key);
+    this.tombstones.add(k);
+    return this.entries.delete(k);
   }
 
   /** Session ids of a tenant (for tests and the embedded CLI). */

@@ -2,7 +2,13 @@ import type { Cluster, Redis } from 'ioredis';
 import type { EventRecord, PersistedSession, SegmentRecord, SummaryRecord } from '@threadline/core';
 import { ErrorCode } from './error-code.ts';
 import { loadLuaScript, runLuaScript } from './lua-scripts.ts';
-import { assertKeyPrefix, sessionKeyList, sessionKeys, type SessionKeys } from './session-keys.ts';
+import {
+  assertKeyPrefix,
+  sessionDataKeyList,
+  sessionKeyList,
+  sessionKeys,
+  type SessionKeys,
+} from './session-keys.ts';
 import {
   keyString,
   type CommitRequest,
@@ -12,7 +18,10 @@ import {
   type StoredSession,
 } from './session-store.ts';
 
-const commitSessionScript = loadLuaScript('commit-session-5.lua');
+const commitSessionScript = loadLuaScript('commit-session-6.lua');
+
+/** How long a deleted session's tombstone lives by default: 7 days. */
+export const DEFAULT_TOMBSTONE_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export interface RedisSessionStoreOptions {
   /** A connected ioredis client: a single Redis or a Cluster. */
@@ -31,16 +40,26 @@ export interface RedisSessionStoreOptions {
    * @defaultValue false
    */
   ownsConnection?: boolean;
+  /**
+   * How long the tombstone `deleteSession` leaves lives, in seconds (a positive integer). While
+   * it lives, events still queued for the deleted session (or a summary in flight) are refused
+   * instead of creating it again; after it, they would start a new session with defaults. Make
+   * it longer than events can wait in the queues.
+   *
+   * @defaultValue 604800 (7 days)
+   */
+  tombstoneTtlSeconds?: number;
 }
 
 /**
- * The production SessionStore. Each session is five keys under one Redis Cluster hash tag
- * (see {@link sessionKeys} and the lib's README); every write is one Lua script
- * (`lua/commit-session-5.lua`), every read one round trip.
+ * The production SessionStore. Each session is five data keys and a tombstone under one Redis
+ * Cluster hash tag (see {@link sessionKeys} and the lib's README); every commit is one Lua
+ * script (`lua/commit-session-6.lua`), every read and the delete one round trip.
  */
 export class RedisSessionStore implements SessionStore {
   readonly prefix: string;
   private readonly redis: Redis | Cluster;
+  readonly tombstoneTtlSeconds: number;
   private readonly ownsConnection: boolean;
   private closed = false;
 
@@ -48,7 +67,12 @@ export class RedisSessionStore implements SessionStore {
     this.redis = options.redis;
     this.prefix = options.prefix ?? 'tl';
     this.ownsConnection = options.ownsConnection ?? false;
+    this.tombstoneTtlSeconds = options.tombstoneTtlSeconds ?? DEFAULT_TOMBSTONE_TTL_SECONDS;
     assertKeyPrefix(this.prefix);
+    if (!Number.isSafeInteger(this.tombstoneTtlSeconds) || this.tombstoneTtlSeconds <= 0)
+      throw new Error(
+        `RedisSessionStore: tombstoneTtlSeconds must be a positive integer, got ${JSON.stringify(options.tombstoneTtlSeconds)}`,
+      );
   }
 
   /** The Redis keys of a session (throws on ids that would break the key layout). */
@@ -74,7 +98,7 @@ export class RedisSessionStore implements SessionStore {
     return new Set(eventIds.filter((_, i) => found[i] === 1));
   }
 
-  /** 1 round trip: EVALSHA commit-session-5 (plus one EVAL the first time a node sees the script). */
+  /** 1 round trip: EVALSHA commit-session-6 (plus one EVAL the first time a node sees the script). */
   async commit(key: SessionKey, request: CommitRequest): Promise<CommitResult> {
     const keys = this.keysOf(key);
     const events = request.appendEvents;
@@ -87,6 +111,7 @@ export class RedisSessionStore implements SessionStore {
     });
     const args: (string | number)[] = [
       request.expectedVersion,
+      request.create ?? 'implicit',
       JSON.stringify(request.session),
       firstSeq,
       events.length,
@@ -116,6 +141,8 @@ export class RedisSessionStore implements SessionStore {
           currentVersion: version,
           eventId: String(detail),
         };
+      case ErrorCode.Deleted:
+        return { ok: false, reason: 'deleted', currentVersion: 0 };
       case ErrorCode.SeqGap:
         throw new Error(
           `commit of ${keyString(key)}: event seq ${firstSeq} does not follow the log (length ${detail})`,
@@ -170,17 +197,22 @@ export class RedisSessionStore implements SessionStore {
     return json === null ? null : (JSON.parse(json) as SummaryRecord);
   }
 
-  /** 1 round trip: MULTI EXISTS state, UNLINK the five keys EXEC. */
+  /**
+   * 1 round trip: MULTI EXISTS state, UNLINK the five data keys, SET deleted <now> EX ttl EXEC.
+   * The tombstone is left even when the session did not exist: its first events may be queued.
+   */
   async deleteSession(key: SessionKey): Promise<boolean> {
     const keys = this.keysOf(key);
     const replies = await this.redis
       .multi()
       .exists(keys.state)
-      .unlink(...sessionKeyList(keys))
+      .unlink(...sessionDataKeyList(keys))
+      .set(keys.deleted, new Date().toISOString(), 'EX', this.tombstoneTtlSeconds)
       .exec();
     const [existed] = transactionResults(replies, `deleteSession of ${keyString(key)}`) as [
       number,
       number,
+      string,
     ];
     return existed === 1;
   }

@@ -16,10 +16,23 @@ export interface SessionKeys {
   segments: string;
   /** HASH: segmentIndex → SummaryRecord JSON. */
   summaries: string;
+  /**
+   * STRING with a TTL: the tombstone `deleteSession` leaves (its value is the time of the
+   * delete). While it lives, an implicit create (first event of an unknown session) is refused;
+   * an explicit create clears it.
+   */
+  deleted: string;
 }
 
-/** The keys in the order the scripts take them (`KEYS[1..5]` of `commit-session-5.lua`). */
-export function sessionKeyList(keys: SessionKeys): [string, string, string, string, string] {
+/** The keys in the order the scripts take them (`KEYS[1..6]` of `commit-session-6.lua`). */
+export function sessionKeyList(
+  keys: SessionKeys,
+): [string, string, string, string, string, string] {
+  return [keys.state, keys.events, keys.ids, keys.segments, keys.summaries, keys.deleted];
+}
+
+/** The five keys that hold the session's data (every key but the tombstone): what a delete erases. */
+export function sessionDataKeyList(keys: SessionKeys): [string, string, string, string, string] {
   return [keys.state, keys.events, keys.ids, keys.segments, keys.summaries];
 }
 
@@ -70,5 +83,6 @@ export function sessionKeys(prefix: string, key: SessionKey): SessionKeys {
     ids: `${base}:ids`,
     segments: `${base}:segments`,
     summaries: `${base}:summaries`,
+    deleted: `${base}:deleted`,
   };
 }

@@ -16,6 +16,18 @@ export interface StoredSession {
 export interface CommitRequest {
   /** The version the writer read; 0 to create the session. */
   expectedVersion: number;
+  /**
+   * How a create (`expectedVersion` 0) treats the tombstone of a deleted session; ignored
+   * otherwise.
+   * - `'implicit'`: the first event of a session nobody created (the engine's `applyBatch`). A
+   *   tombstoned session is refused with `reason: 'deleted'` and nothing is written, so that
+   *   events still queued when the session was deleted do not bring it back.
+   * - `'explicit'`: a deliberate create (`POST /v1/sessions`, `SessionManager`). It clears the
+   *   tombstone and creates the session.
+   *
+   * @defaultValue 'implicit'
+   */
+  create?: 'explicit' | 'implicit';
   session: PersistedSession;
   /** New events, with contiguous seqs following the stored ones. */
   appendEvents: EventRecord[];
@@ -30,7 +42,12 @@ export type CommitResult =
   /** Someone committed since the read (a stale writer): nothing was written. */
   | { ok: false; reason: 'version_conflict'; currentVersion: number }
   /** An eventId of the batch is already recorded: nothing was written. */
-  | { ok: false; reason: 'duplicate_event'; currentVersion: number; eventId: string };
+  | { ok: false; reason: 'duplicate_event'; currentVersion: number; eventId: string }
+  /**
+   * An implicit create of a session that was deleted (its tombstone is there): nothing was
+   * written. Only an explicit create brings a deleted session back.
+   */
+  | { ok: false; reason: 'deleted'; currentVersion: 0 };
 
 /**
  * Where sessions live. Implementations: memory (embedded runtime, tests) and Redis
@@ -46,7 +63,11 @@ export interface SessionStore {
   /** Sealed segments, oldest first, each with its summary once it has one. */
   readSealedSegments(key: SessionKey): Promise<SegmentRecord[]>;
   readSummary(key: SessionKey, segmentIndex: number): Promise<SummaryRecord | null>;
-  /** Erases every key of the session. Returns whether it existed. */
+  /**
+   * Erases every data key of the session and, in the same atomic step, leaves its tombstone
+   * (whether or not the session existed: its first events may still be queued), so that a later
+   * implicit create is refused with `reason: 'deleted'`. Returns whether the session existed.
+   */
   deleteSession(key: SessionKey): Promise<boolean>;
   close(): Promise<void>;
 }

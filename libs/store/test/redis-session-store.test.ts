@@ -7,7 +7,13 @@ import {
   type RedisClusterHandle,
 } from '@threadline/testing';
 import { testRedisUrl } from '@threadline/testing/vitest';
-import { RedisSessionStore, sessionKeys, type SessionKey } from '@threadline/store';
+import {
+  RedisSessionStore,
+  sessionDataKeyList,
+  sessionKeyList,
+  sessionKeys,
+  type SessionKey,
+} from '@threadline/store';
 import { ErrorCode } from '../src/error-code.ts';
 import { loadLuaScript, runLuaScript } from '../src/lua-scripts.ts';
 import { describeSessionStoreContract } from './session-store-contract.ts';
@@ -55,14 +61,25 @@ describe('RedisSessionStore on one Redis', () => {
     await redis.quit();
   });
 
-  it('lays a session out as five keys under one hash tag that names the tenant', async () => {
+  it('lays a session out as five data keys and a tombstone under one hash tag that names the tenant', async () => {
     expect(sessionKeys('tl', key)).toEqual({
       state: 'tl:{acme:chat-7}:state',
       events: 'tl:{acme:chat-7}:events',
       ids: 'tl:{acme:chat-7}:ids',
       segments: 'tl:{acme:chat-7}:segments',
       summaries: 'tl:{acme:chat-7}:summaries',
+      deleted: 'tl:{acme:chat-7}:deleted',
     });
+    const keys = sessionKeys('tl', key);
+    expect(sessionKeyList(keys)).toEqual([
+      keys.state,
+      keys.events,
+      keys.ids,
+      keys.segments,
+      keys.summaries,
+      keys.deleted,
+    ]);
+    expect(sessionDataKeyList(keys)).toEqual(sessionKeyList(keys).slice(0, 5));
     expect(new RedisSessionStore({ redis }).keysOf(key).state).toBe('tl:{acme:chat-7}:state');
 
     const script = new SessionScript(key.sessionId, { maxTurnsPerSegment: 1 });
@@ -72,7 +89,52 @@ describe('RedisSessionStore on one Redis', () => {
       script.batch(1, [script.user(), script.user(), script.summaryOf(0)]).request,
     );
     const written = (await redis.keys(`${prefix}:*`)).sort();
-    expect(written).toEqual(Object.values(store.keysOf(key)).sort());
+    expect(written).toEqual(sessionDataKeyList(store.keysOf(key)).sort());
+
+    // A delete leaves only the tombstone.
+    expect(await store.deleteSession(key)).toBe(true);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([store.keysOf(key).deleted]);
+  });
+
+  it('leaves a tombstone with a TTL on delete (7 days by default, or tombstoneTtlSeconds)', async () => {
+    const deleted = store.keysOf(key).deleted;
+    const script = new SessionScript(key.sessionId);
+    expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });
+    expect(await redis.exists(deleted)).toBe(0);
+    expect(await store.deleteSession(key)).toBe(true);
+    const week = 7 * 24 * 60 * 60 * 1000;
+    const pttl = await redis.pttl(deleted);
+    expect(pttl).toBeGreaterThan(week - 60_000);
+    expect(pttl).toBeLessThanOrEqual(week);
+    expect(Number.isNaN(Date.parse((await redis.get(deleted))!))).toBe(false);
+
+    // An explicit create clears it; a second delete sets it again.
+    expect(await store.commit(key, { ...script.create(), create: 'explicit' })).toEqual({
+      ok: true,
+      version: 1,
+    });
+    expect(await redis.exists(deleted)).toBe(0);
+
+    const short = new RedisSessionStore({ redis, prefix, tombstoneTtlSeconds: 60 });
+    expect(short.tombstoneTtlSeconds).toBe(60);
+    expect(await short.deleteSession(key)).toBe(true);
+    const shortTtl = await redis.pttl(deleted);
+    expect(shortTtl).toBeGreaterThan(50_000);
+    expect(shortTtl).toBeLessThanOrEqual(60_000);
+
+    // Once the tombstone is gone (expired), a late event creates the session again.
+    await redis.pexpire(deleted, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const late = new SessionScript(key.sessionId);
+    expect(await store.commit(key, late.batch(0, [late.user()]).request)).toEqual({
+      ok: true,
+      version: 1,
+    });
+
+    for (const ttl of [0, -1, 1.5, Number.NaN])
+      expect(() => new RedisSessionStore({ redis, prefix, tombstoneTtlSeconds: ttl })).toThrow(
+        /tombstoneTtlSeconds must be a positive integer/,
+      );
   });
 
   it('puts every key of a session in the same cluster slot, whatever the ids', () => {
@@ -183,23 +245,42 @@ describe('RedisSessionStore on one Redis', () => {
   });
 
   it('has the commit script refuse ARGV that does not match its header, writing nothing', async () => {
-    const commit = loadLuaScript('commit-session-5.lua');
-    const keys = Object.values(store.keysOf(key));
+    const commit = loadLuaScript('commit-session-6.lua');
+    const keys = sessionKeyList(store.keysOf(key));
     // One event announced, none sent.
-    expect(await runLuaScript(redis, commit, keys, [0, '{}', 0, 1, 0, 0, 0])).toEqual([
+    expect(await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 1, 0, 0, 0])).toEqual([
       ErrorCode.MalformedArguments,
       0,
-      'ARGV has 7 values, the counts announce 8',
+      'ARGV has 8 values, the counts announce 9',
     ]);
-    expect(await runLuaScript(redis, commit, keys, [0, '{}', 0, 'x', 0, 0, 0])).toEqual([
+    expect(await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 'x', 0, 0, 0])).toEqual(
+      [ErrorCode.MalformedArguments, 0, 'expectedVersion and the four counts must be numbers'],
+    );
+    expect(await runLuaScript(redis, commit, keys, [0, 'sometimes', '{}', 0, 0, 0, 0, 0])).toEqual([
       ErrorCode.MalformedArguments,
       0,
-      'expectedVersion and the four counts must be numbers',
+      "create must be 'implicit' or 'explicit'",
     ]);
     expect(await redis.exists(...keys)).toBe(0);
     await expect(runLuaScript(redis, commit, keys.slice(1), [])).rejects.toThrow(
-      /takes 5 keys, got 4/,
+      /takes 6 keys, got 5/,
     );
+  });
+
+  it('has the commit script answer Deleted (-5, 0) to an implicit create of a tombstoned session', async () => {
+    const commit = loadLuaScript('commit-session-6.lua');
+    const keys = sessionKeyList(store.keysOf(key));
+    expect(await store.deleteSession(key)).toBe(false);
+    expect(await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 0, 0, 0, 0])).toEqual([
+      ErrorCode.Deleted,
+      0,
+    ]);
+    expect(await redis.exists(...sessionDataKeyList(store.keysOf(key)))).toBe(0);
+    expect(await runLuaScript(redis, commit, keys, [0, 'explicit', '{}', 0, 0, 0, 0, 0])).toEqual([
+      ErrorCode.Ok,
+      1,
+    ]);
+    expect(await redis.exists(store.keysOf(key).deleted)).toBe(0);
   });
 
   it('leaves a shared connection open on close, and quits one it owns', async () => {
@@ -284,7 +365,8 @@ describe('RedisSessionStore on a 3-node Redis Cluster', () => {
       expect(await store.load(key)).toBeNull();
       expect(await store.readEvents(key, 0, 10)).toEqual([]);
     }
-    expect(await deleteKeysWithPrefix(client, prefix)).toBe(0);
+    // Only the tombstones are left, one per session.
+    expect(await deleteKeysWithPrefix(client, prefix)).toBe(keys.length);
   });
 
   it('falls back to EVAL when a node has lost its script cache (restart, failover)', async () => {
@@ -293,7 +375,7 @@ describe('RedisSessionStore on a 3-node Redis Cluster', () => {
     const key: SessionKey = { tenant: 'acme', sessionId: 'flushed' };
     const script = new SessionScript(key.sessionId);
     expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });
-    const { sha } = loadLuaScript('commit-session-5.lua');
+    const { sha } = loadLuaScript('commit-session-6.lua');
     const masters = client.nodes('master');
     await Promise.all(masters.map((node) => node.script('FLUSH')));
     const cached = async () =>

@@ -298,11 +298,134 @@ export function describeSessionStoreContract(
       });
       expect(await store.deleteSession(key)).toBe(false);
 
-      // Starting over: version 0 again, and the old eventIds are no longer consumed.
+      // Starting over (an explicit create): version 0 again, and the old eventIds are no longer
+      // consumed.
       const fresh = new SessionScript(key.sessionId);
-      expect(await store.commit(key, fresh.create())).toEqual({ ok: true, version: 1 });
+      expect(await store.commit(key, { ...fresh.create(), create: 'explicit' })).toEqual({
+        ok: true,
+        version: 1,
+      });
       const replay = fresh.batch(1, [fresh.user()]);
       expect(await store.commit(key, replay.request)).toEqual({ ok: true, version: 2 });
+    });
+
+    it('refuses an implicit create of a deleted session (reason deleted) and writes nothing', async () => {
+      const script = await sessionWithHistory();
+      const oldIds = (await store.readEvents(key, 0, ALL)).map((e) => e.eventId);
+      expect(await store.deleteSession(key)).toBe(true);
+
+      // A late event of the deleted session, as the engine would commit it: the first event of
+      // a session it does not know, creating it with defaults (create left to its default).
+      const late = new SessionScript(key.sessionId);
+      const batch = late.batch(0, [late.user(), late.assistant()]);
+      expect(batch.request.appendEvents.map((e) => e.seq)).toEqual([0, 1]);
+      const known = [...batch.request.eventIds, ...oldIds];
+      const nothing = {
+        stored: null,
+        events: [],
+        consumed: [],
+        segments: [],
+        summaries: [null, null, null, null],
+      };
+      expect(await store.commit(key, batch.request)).toEqual({
+        ok: false,
+        reason: 'deleted',
+        currentVersion: 0,
+      });
+      expect(await store.commit(key, { ...batch.request, create: 'implicit' })).toEqual({
+        ok: false,
+        reason: 'deleted',
+        currentVersion: 0,
+      });
+      // A late summary alone (no event appended) is refused the same way.
+      expect(await store.commit(key, { ...late.create(), eventIds: ['summary-0'] })).toEqual({
+        ok: false,
+        reason: 'deleted',
+        currentVersion: 0,
+      });
+      expect(await contentsOf(store, key, [...known, 'summary-0'])).toEqual(nothing);
+      expect(await store.deleteSession(key)).toBe(false);
+
+      // A stale writer that read the session before the delete loses on its version (and then
+      // reloads, finds no session and tries an implicit create, refused above).
+      expect(await store.commit(key, script.batch(3, [script.user()]).request)).toEqual({
+        ok: false,
+        reason: 'version_conflict',
+        currentVersion: 0,
+      });
+      expect(await contentsOf(store, key, known)).toEqual(nothing);
+
+      // The tombstone is the session's only: another session of the tenant is created implicitly.
+      const other: SessionKey = { tenant: key.tenant, sessionId: 'chat-2' };
+      const otherScript = new SessionScript(other.sessionId);
+      expect(await store.commit(other, otherScript.batch(0, [otherScript.user()]).request)).toEqual(
+        { ok: true, version: 1 },
+      );
+    });
+
+    it('tombstones a session deleted before it existed (its first events may still be queued)', async () => {
+      expect(await store.deleteSession(key)).toBe(false);
+      const script = new SessionScript(key.sessionId);
+      expect(await store.commit(key, script.batch(0, [script.user()]).request)).toEqual({
+        ok: false,
+        reason: 'deleted',
+        currentVersion: 0,
+      });
+      expect(await store.load(key)).toBeNull();
+    });
+
+    it('lets an explicit create bring a deleted session back, after which implicit commits land again', async () => {
+      await sessionWithHistory();
+      expect(await store.deleteSession(key)).toBe(true);
+
+      const again = new SessionScript(key.sessionId, { maxTurnsPerSegment: 2 });
+      expect(await store.commit(key, { ...again.create(), create: 'explicit' })).toEqual({
+        ok: true,
+        version: 1,
+      });
+      expect(await store.load(key)).toEqual({ session: again.session, version: 1 });
+      // An explicit create of a session that is there is still a version_conflict.
+      expect(await store.commit(key, { ...again.create(), create: 'explicit' })).toEqual({
+        ok: false,
+        reason: 'version_conflict',
+        currentVersion: 1,
+      });
+
+      // Later commits (implicit, as the engine sends them) land.
+      const batch = again.batch(1, [again.user(), again.assistant()]);
+      expect(await store.commit(key, { ...batch.request, create: 'implicit' })).toEqual({
+        ok: true,
+        version: 2,
+      });
+      batch.accept();
+      const next = again.batch(2, [again.user()]);
+      expect(await store.commit(key, next.request)).toEqual({ ok: true, version: 3 });
+      expect((await store.readEvents(key, 0, ALL)).map((e) => e.seq)).toEqual([0, 1, 2]);
+
+      // Deleted again: tombstoned again.
+      expect(await store.deleteSession(key)).toBe(true);
+      const late = new SessionScript(key.sessionId);
+      expect(await store.commit(key, late.batch(0, [late.user()]).request)).toMatchObject({
+        ok: false,
+        reason: 'deleted',
+      });
+    });
+
+    it('never lets a late implicit create that races a delete leave the session behind', async () => {
+      for (let round = 0; round < 5; round++) {
+        const raced: SessionKey = { tenant: key.tenant, sessionId: `raced-${round}` };
+        const script = new SessionScript(raced.sessionId);
+        const [deleted, result] = await Promise.all([
+          store.deleteSession(raced),
+          store.commit(raced, script.batch(0, [script.user()]).request),
+        ]);
+        // Either the commit landed first and the delete erased it, or the delete came first and
+        // the commit was refused: never a session after both.
+        if (result.ok) expect(deleted).toBe(true);
+        else expect(result).toEqual({ ok: false, reason: 'deleted', currentVersion: 0 });
+        expect(await store.load(raced)).toBeNull();
+        expect(await store.readEvents(raced, 0, ALL)).toEqual([]);
+      }
     });
 
     it('keeps sessions of two tenants with the same session id apart', async () => {

@@ -36,21 +36,31 @@ export function issuesFromZod(error: z.ZodError, root = ''): ValidationIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path, root), rule: ruleOf(issue) }));
 }
 
+/** zod's own messages start like this; anything else was written for the field, and wins. */
+const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized key|Expected)/;
+
+const plural = (n: unknown, word: string) => `${String(n)} ${word}${Number(n) === 1 ? '' : 's'}`;
+
 function ruleOf(issue: z.core.$ZodIssue): string {
+  if (issue.message && !ZOD_DEFAULT_MESSAGE.test(issue.message) && issue.code !== 'unrecognized_keys')
+    return issue.message;
   switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${issue.expected}${'received' in issue && issue.received ? `, received ${String(issue.received)}` : ''}`;
+    case 'invalid_type': {
+      // zod 4 says "Invalid input: expected string, received number": keep the useful part.
+      const said = /^Invalid input: (expected .*)$/.exec(issue.message ?? '');
+      return said ? said[1]! : `expected ${issue.expected}`;
+    }
     case 'too_big':
       return issue.origin === 'string'
         ? `expected a string of at most ${String(issue.maximum)} characters`
         : issue.origin === 'array'
-          ? `expected at most ${String(issue.maximum)} items`
+          ? `expected at most ${plural(issue.maximum, 'item')}`
           : `expected a value ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`;
     case 'too_small':
       return issue.origin === 'string'
         ? `expected a string of at least ${String(issue.minimum)} characters`
         : issue.origin === 'array'
-          ? `expected at least ${String(issue.minimum)} items`
+          ? `expected at least ${plural(issue.minimum, 'item')}`
           : `expected a value ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
