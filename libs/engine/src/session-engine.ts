@@ -91,17 +91,21 @@ export class SessionEngine {
    */
   async applyBatch(key: SessionKey, events: readonly AcceptedEvent[]): Promise<ApplyOutcome> {
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt++) {
-      const stored = await this.store.load(key);
+      // Both reads sent at once (one round trip on a pipelining connection, ioredis writes the
+      // second before the first answers). The ids are read after the state, on the same
+      // connection: an id committed in between shows as consumed (rightly), and the commit's
+      // version check refuses a batch decided on the older state.
+      const [stored, consumed] = await Promise.all([
+        this.store.load(key),
+        this.store.consumedEventIds(
+          key,
+          events.map((e) => e.eventId),
+        ),
+      ]);
       const current =
         stored?.session ??
         (await this.initialSession(key, {}, events[0]?.occurredAt ?? new Date(0).toISOString()));
       const version = stored?.version ?? 0;
-      const consumed = stored
-        ? await this.store.consumedEventIds(
-            key,
-            events.map((e) => e.eventId),
-          )
-        : new Set<string>();
       const fresh: AcceptedEvent[] = [];
       const skipped: string[] = [];
       for (const event of events) {

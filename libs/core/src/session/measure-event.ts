@@ -56,7 +56,10 @@ export function measureEvent(
         ...base,
         content: event.content,
         model,
-        contextTokens: tokens.countMessage({ role: 'user', content: event.content }, model),
+        // The message's overhead added to the count above: the text is encoded once, not twice
+        // (countMessage would encode it again; the sum is the same, role and content are
+        // encoded apart).
+        contextTokens: promptTokens + tokens.countMessage({ role: 'user', content: '' }, model),
         promptTokens,
         completionTokens: 0,
         costNano: prices.inputCost(model, promptTokens),

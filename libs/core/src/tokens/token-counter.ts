@@ -51,19 +51,52 @@ export const loadBundledRanks: RankLoader = async (encoding) => {
   }
 };
 
-/**
- * Encoders built from the bundled ranks, one per encoding for the whole process: building one
- * parses the rank file (hundreds of milliseconds, tens of MB), so counters that use the
- * bundled ranks share them.
- */
-const bundledEncoders = new Map<EncodingName, Promise<Tiktoken>>();
+/** The tokenizer libraries a {@link TokenCounter} can count with (identical counts, see below). */
+export type TokenizerName = 'gpt-tokenizer' | 'js-tiktoken';
 
-function bundledEncoder(encoding: EncodingName): Promise<Tiktoken> {
-  let encoder = bundledEncoders.get(encoding);
+/** The one thing counting needs from a tokenizer: how many tokens a text makes. */
+interface Encoder {
+  count(text: string): number;
+}
+
+/**
+ * Special-token text (`<|endoftext|>`…) inside a message is counted as ordinary text, as the
+ * API does with message content; both libraries are told so.
+ */
+const GPT_TOKENIZER_OPTIONS = {
+  allowedSpecial: new Set<string>(),
+  disallowedSpecial: new Set<string>(),
+};
+
+async function gptTokenizerEncoder(encoding: EncodingName): Promise<Encoder> {
+  const module =
+    encoding === 'o200k_base'
+      ? await import('gpt-tokenizer/encoding/o200k_base')
+      : await import('gpt-tokenizer/encoding/cl100k_base');
+  return { count: (text) => module.countTokens(text, GPT_TOKENIZER_OPTIONS) };
+}
+
+const jsTiktokenEncoder = (tiktoken: Tiktoken): Encoder => ({
+  count: (text) => tiktoken.encode(text, [], []).length,
+});
+
+/**
+ * Encoders of each library, one per encoding for the whole process: building one parses a rank
+ * file (hundreds of milliseconds, tens of MB), so counters that use the bundled ranks share
+ * them.
+ */
+const sharedEncoders = new Map<string, Promise<Encoder>>();
+
+function sharedEncoder(tokenizer: TokenizerName, encoding: EncodingName): Promise<Encoder> {
+  const id = `${tokenizer}/${encoding}`;
+  let encoder = sharedEncoders.get(id);
   if (!encoder) {
-    encoder = loadBundledRanks(encoding).then((ranks) => new Tiktoken(ranks));
-    encoder.catch(() => bundledEncoders.delete(encoding));
-    bundledEncoders.set(encoding, encoder);
+    encoder =
+      tokenizer === 'gpt-tokenizer'
+        ? gptTokenizerEncoder(encoding)
+        : loadBundledRanks(encoding).then((ranks) => jsTiktokenEncoder(new Tiktoken(ranks)));
+    encoder.catch(() => sharedEncoders.delete(id));
+    sharedEncoders.set(id, encoder);
   }
   return encoder;
 }
@@ -86,7 +119,17 @@ export class EncodingNotLoadedError extends Error {
 
 export interface TokenCounterOptions {
   /**
-   * Where rank files come from.
+   * The library that counts. Both give identical counts (a property test checks them against
+   * each other on prose, code, unicode and special-token text); gpt-tokenizer is about 3×
+   * faster and needs about half the memory (BENCHMARKS.md, scenario 7), so it is the default.
+   * js-tiktoken stays as the reference the counts are checked against, and for callers who
+   * bring their own rank files.
+   *
+   * @defaultValue 'gpt-tokenizer' ('js-tiktoken' when `loadRanks` is given)
+   */
+  tokenizer?: TokenizerName;
+  /**
+   * Where js-tiktoken's rank files come from (js-tiktoken only).
    *
    * @defaultValue {@link loadBundledRanks}, with the parsed encoders shared by every counter in
    * the process. A custom loader gets encoders of its own (tests use it to see what is loaded).
@@ -103,15 +146,25 @@ export interface TokenCounterOptions {
  * Each encoder is built once and reused for every call.
  */
 export class TokenCounter {
-  readonly #encoders = new Map<EncodingName, Tiktoken>();
+  /** The library this counter counts with. */
+  readonly tokenizer: TokenizerName;
+  readonly #encoders = new Map<EncodingName, Encoder>();
   readonly #loading = new Map<EncodingName, Promise<void>>();
-  readonly #createEncoder: (encoding: EncodingName) => Promise<Tiktoken>;
+  readonly #createEncoder: (encoding: EncodingName) => Promise<Encoder>;
 
   constructor(options: TokenCounterOptions = {}) {
     const { loadRanks } = options;
+    const tokenizer = options.tokenizer ?? (loadRanks ? 'js-tiktoken' : 'gpt-tokenizer');
+    if (tokenizer !== 'gpt-tokenizer' && tokenizer !== 'js-tiktoken')
+      throw new Error(
+        `TokenCounter: tokenizer must be 'gpt-tokenizer' or 'js-tiktoken', got ${JSON.stringify(tokenizer)}`,
+      );
+    if (loadRanks && tokenizer !== 'js-tiktoken')
+      throw new Error("TokenCounter: loadRanks is for tokenizer 'js-tiktoken' only");
+    this.tokenizer = tokenizer;
     this.#createEncoder = loadRanks
-      ? async (encoding) => new Tiktoken(await loadRanks(encoding))
-      : bundledEncoder;
+      ? async (encoding) => jsTiktokenEncoder(new Tiktoken(await loadRanks(encoding)))
+      : (encoding) => sharedEncoder(tokenizer, encoding);
   }
 
   /**
@@ -137,7 +190,7 @@ export class TokenCounter {
    * @throws EncodingNotLoadedError when {@link prepare} has not loaded that encoding.
    */
   countText(text: string, model?: string | null): number {
-    return this.#encoder(model).encode(text, [], []).length;
+    return count(this.#encoder(model), text);
   }
 
   /**
@@ -185,7 +238,7 @@ export class TokenCounter {
     return parts.call + parts.result;
   }
 
-  #encoder(model: string | null | undefined): Tiktoken {
+  #encoder(model: string | null | undefined): Encoder {
     const encoding = encodingForModel(model);
     const encoder = this.#encoders.get(encoding);
     if (!encoder) throw new EncodingNotLoadedError(encoding, model);
@@ -213,8 +266,8 @@ export class TokenCounter {
   }
 }
 
-function count(encoder: Tiktoken, text: string): number {
-  return text.length === 0 ? 0 : encoder.encode(text, [], []).length;
+function count(encoder: Encoder, text: string): number {
+  return text.length === 0 ? 0 : encoder.count(text);
 }
 
 /** The process's shared counter; apps prepare it once with the models they serve. */
