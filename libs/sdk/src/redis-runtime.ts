@@ -32,7 +32,10 @@ export interface RedisRuntimeOptions {
   topology?: Partial<QueueTopology>;
   /** Events of one session per job when several are submitted at once. @defaultValue 8 */
   eventsPerJob?: number;
-  /** How often `waitFor` looks. @defaultValue 10 */
+  /**
+   * The longest pause between two checks of `waitFor`, in ms; the pauses start at 1 ms and grow
+   * by 1 ms up to it. @defaultValue 10
+   */
   waitPollMs?: number;
   clock?: () => Date;
   newEventId?: () => string;
@@ -110,10 +113,13 @@ export class RedisRuntime implements Runtime {
   async waitFor(sessionId: string, eventId: string, timeoutMs = 5000): Promise<void> {
     const key = { tenant: this.tenant, sessionId };
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    // The pause between checks grows by 1 ms from 1 ms up to waitPollMs: an event applied a few
+    // milliseconds after it was sent (the usual case) is seen within a millisecond or two of
+    // it, and a long wait still costs one check per waitPollMs.
+    for (let pause = 1; ; pause = Math.min(pause + 1, this.waitPollMs)) {
       if ((await this.store.consumedEventIds(key, [eventId])).has(eventId)) return;
       if (Date.now() >= deadline) throw new WaitTimeoutError(sessionId, eventId, timeoutMs);
-      await new Promise((r) => setTimeout(r, this.waitPollMs));
+      await new Promise((r) => setTimeout(r, pause));
     }
   }
 
