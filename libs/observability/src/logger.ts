@@ -24,11 +24,13 @@ export const REDACTED_PATHS = [
 export function createLogger(
   options: { name: string; level?: string; destination?: pino.DestinationStream } & LoggerOptions,
 ): Logger {
-  const { destination, ...rest } = options;
+  // `name` goes in as `process` (pino would print it as `name` too); children add `component`,
+  // so that a JSON line has each key once.
+  const { destination, name, ...rest } = options;
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    base: { service: 'threadline', component: options.name },
+    base: { service: 'threadline', process: name },
     ...rest,
   };
   return destination ? pino(config, destination) : pino(config);
