@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
   defaultTokenCounter,
@@ -34,6 +35,11 @@ export interface SessionWorkerOptions {
   lockDurationMs?: number;
   /** How often workers look for stalled jobs. @defaultValue 2000 */
   stalledIntervalMs?: number;
+  /**
+   * Stored by BullMQ on every job this process takes (the job hash's `pb` field, "processed by"
+   * in Bull Board), so that who applied a job can be told afterwards. @defaultValue `host:pid`
+   */
+  workerName?: string;
   prices?: PriceTable;
   retry?: RetryPolicy;
   logger?: Logger;
@@ -84,6 +90,7 @@ export async function startSessionWorker(
   const partitions = options.partitions ?? Array.from({ length: topology.partitions }, (_, p) => p);
   const lockDuration = options.lockDurationMs ?? 4000;
   const stalledInterval = options.stalledIntervalMs ?? 2000;
+  const workerName = options.workerName ?? `${hostname()}:${process.pid}`;
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   await defaultTokenCounter.prepare(['gpt-4o-mini']);
 
@@ -152,6 +159,7 @@ export async function startSessionWorker(
         stalledInterval,
         maxStalledCount: MAX_STALLED_COUNT,
         drainDelay: 1,
+        name: workerName,
         autorun: true,
       },
     );
