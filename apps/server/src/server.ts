@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, {
+  LogController,
+  type ConnectionError,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+} from 'fastify';
 import { defaultTokenCounter, PriceTable } from '@threadline/core';
 import { SessionEngine, type SessionReader } from '@threadline/engine';
 import { createMetrics, type Logger, type ThreadlineMetrics } from '@threadline/observability';
@@ -113,6 +119,45 @@ function serverLogger(logger: Logger): Logger {
 }
 
 /**
+ * Longest path parameter the router matches. Ids are up to 128 characters; anything up to this
+ * reaches the route and gets a 400 naming `params.id` and its rule (past it, the router answers a
+ * bare 414 of its own). No route has a regular-expression parameter, so a long one costs nothing;
+ * over real HTTP the request line is bounded by Node's 16 KiB header limit first (431).
+ */
+const MAX_PARAM_LENGTH = 65_536;
+
+/**
+ * Fastify's answer to a request Node's HTTP parser refused (malformed, headers too large, too
+ * slow), as problem+json, without the raw packet: Fastify's default handler logs the error as it
+ * is, and Node puts the request's bytes (its Authorization header included) on `rawPacket`.
+ */
+function clientErrorHandler(logger: Logger): (error: ConnectionError, socket: Socket) => void {
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, title, label] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request timeout', 'timeout']
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'The request headers are too large', 'header_overflow']
+          : [400, 'Bad request', 'error'];
+    logger.trace({ err: { code: error.code, message: error.message } }, `client ${label}`);
+    if (socket.writable) {
+      const body = JSON.stringify({
+        type: 'https://threadline.dev/problems/invalid-request',
+        title,
+        status,
+        detail: `the HTTP request could not be read (${String(error.code ?? 'client error')})`,
+        errors: [],
+      });
+      socket.write(
+        `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json; charset=utf-8\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
+/**
  * The HTTP API of Threadline (see the README): the tenant API under /v1, /healthz, /readyz,
  * /docs, and behind the admin key /metrics and the queue dashboard. Ready to `listen` or
  * `inject`; `startServer` does the listening.
@@ -151,13 +196,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       workerSeenWithinMs: options.workerSeenWithinMs,
     });
 
+  const logger = serverLogger(options.logger);
   const app = Fastify({
-    loggerInstance: serverLogger(options.logger) as FastifyBaseLogger,
+    loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below (level by status).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    // Ids are up to 128 characters: a longer one gets a 400 naming the rule, not a 404.
-    routerOptions: { maxParamLength: 1024 },
+    // Ids are up to 128 characters: a longer one gets a 400 naming the rule, not a 414.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    clientErrorHandler: clientErrorHandler(logger),
   });
   app.decorateRequest('tenantSessions', null);
   useStrictJsonBodies(app);

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { eventQueueNames, partitionOf, SUMMARIZE_QUEUE } from '@threadline/queue';
+import { dumpKeys, globEscape } from '@threadline/testing';
 import { testRedisUrl } from '@threadline/testing/vitest';
 import { json, keys, problemOf, startTestApi, TENANT_A, type TestApi } from './api-harness.ts';
+import { fillRoute, routesOf } from './routes-of.ts';
 
 const url = testRedisUrl();
 /** No workers: what is enqueued stays waiting, so the counts can be compared with what was sent. */
@@ -144,5 +147,112 @@ describe('the admin routes', () => {
       .filter((l) => l.startsWith('# HELP '))
       .map((l) => l.split(' ')[2]);
     expect(new Set(helps).size).toBe(helps.length);
+  });
+});
+
+describe('every operator route refuses every key but the admin key', () => {
+  const isOperatorRoute = (url: string) => url === '/metrics' || url.startsWith('/admin/queues');
+
+  it('answers 401 without a key or with a wrong one, and 403 with a tenant key, on /metrics and every dashboard page, API and static route (enumerated from Fastify, every method), touching nothing in Redis', async () => {
+    await api.as(keys.tenantA, {
+      method: 'POST',
+      url: '/v1/sessions',
+      payload: { sessionId: 'board-guard' },
+    });
+    await api.as(keys.tenantA, {
+      method: 'POST',
+      url: '/v1/sessions/board-guard/events',
+      payload: { type: 'user_message', content: 'a job for the dashboard to guard' },
+    });
+    const queueName = eventQueueNames(api.fleet.topology)[
+      partitionOf(TENANT_A, 'board-guard', api.fleet.topology.partitions)
+    ]!;
+    const [job] = await api.fleet.runtime.producer.queue(queueName).getJobs(['waiting'], 0, 0);
+    const params = {
+      queueName,
+      jobId: job!.id!,
+      queueStatus: 'waiting',
+      schedulerId: 'any',
+      '*': 'static/js/main.js',
+    };
+    const routes = routesOf(api.app).filter((r) => isOperatorRoute(r.url));
+    // Bull Board's mutations must be among them: they are what a wrong key must never reach.
+    for (const mutation of ['/:queueName/obliterate', '/:queueName/empty', '/:queueName/add'])
+      expect(routes.map((r) => r.url)).toContain(`/admin/queues/api/queues${mutation}`);
+    expect(routes.length).toBeGreaterThan(40);
+
+    const wrong = `admin-${'0'.repeat(24)}`;
+    const ways: Array<[string, Record<string, string>, 401 | 403]> = [
+      ['no key', {}, 401],
+      ['a wrong Bearer key', { authorization: `Bearer ${wrong}` }, 401],
+      ['a wrong x-api-key', { 'x-api-key': wrong }, 401],
+      ['a wrong Basic password', { authorization: basic('admin', wrong) }, 401],
+      ['the admin key as the Basic user name', { authorization: basic(keys.admin, '') }, 401],
+      ['the admin key in capitals', { authorization: `Bearer ${keys.admin.toUpperCase()}` }, 401],
+      ['the admin key and more', { authorization: `Bearer ${keys.admin}x` }, 401],
+      ['a malformed Authorization', { authorization: `Bearer ${keys.admin} extra` }, 401],
+      ['a tenant key as Bearer', { authorization: `Bearer ${keys.tenantA}` }, 403],
+      ['a tenant key as x-api-key', { 'x-api-key': keys.tenantB }, 403],
+      ['a tenant key as the Basic password', { authorization: basic('admin', keys.tenantA) }, 403],
+    ];
+    const redis = new Redis(url);
+    try {
+      const everything = `${globEscape(api.fleet.topology.prefix)}*`;
+      const before = await dumpKeys(redis, everything);
+      let refused = 0;
+      for (const route of routes) {
+        const target = fillRoute(route.url, params);
+        for (const [way, headers, status] of ways) {
+          const response = await api.as(null, {
+            method: route.method as 'GET',
+            url: target,
+            headers,
+            ...(['POST', 'PUT', 'PATCH'].includes(route.method)
+              ? { payload: { name: 'x', data: {} } }
+              : {}),
+          });
+          expect(response.statusCode, `${route.method} ${target} with ${way}`).toBe(status);
+          if (route.method !== 'HEAD') problemOf(response, status);
+          expect(response.body).not.toContain('a job for the dashboard to guard');
+          refused++;
+        }
+      }
+      expect(refused).toBe(routes.length * ways.length);
+      expect(await dumpKeys(redis, everything)).toEqual(before);
+      // The same targets open with the admin key (the parameters reach real routes).
+      for (const route of routes.filter((r) => r.method === 'GET'))
+        expect([401, 403], `GET ${fillRoute(route.url, params)} with the admin key`).not.toContain(
+          (await api.as(keys.admin, { method: 'GET', url: fillRoute(route.url, params) }))
+            .statusCode,
+        );
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('gives no way around the key by spelling the path differently', async () => {
+    for (const path of [
+      '/Metrics',
+      '/metrics/',
+      '//metrics',
+      '/metrics?x=1',
+      '/%6Detrics',
+      '/admin//queues',
+      '/admin/queues/',
+      '/ADMIN/queues',
+      '/admin/queues/../../metrics',
+      '/admin/queues/%2e%2e/%2e%2e/metrics',
+      '/admin/queues/api/queues/',
+      '/admin/%71ueues/api/queues',
+      '/v1/../metrics',
+      '/docs/../admin/queues/api/queues',
+    ])
+      for (const key of [null, keys.tenantA]) {
+        const response = await api.as(key, { method: 'GET', url: path });
+        expect([401, 403, 404], `${path} with ${key ? 'a tenant key' : 'no key'}`).toContain(
+          response.statusCode,
+        );
+        expect(response.body).not.toMatch(/threadline_|"queues":/);
+      }
   });
 });

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '@threadline/testing';
+import {
+  dumpKeys,
+  globEscape,
+  startRedisServer,
+  type RedisServerHandle,
+} from '@threadline/testing';
 import { testRedisUrl } from '@threadline/testing/vitest';
-import { json, keys, problemOf, startTestApi, type TestApi } from './api-harness.ts';
+import { json, keys, problemOf, startTestApi, TENANT_A, type TestApi } from './api-harness.ts';
 
 const url = testRedisUrl();
 /** A server with workers, and one without (events stay queued: waitFor times out, /readyz says why). */
@@ -297,44 +302,85 @@ describe('503 and 504: the store refuses, a wait runs out', () => {
     await own?.stop();
   });
 
-  it('answers 503 with Retry-After when Redis is out of memory, writes nothing, and recovers', async () => {
-    const oom = await startTestApi(own.url, { label: 'errors-oom', workers: false });
+  it('answers 503 with Retry-After to every write when Redis is out of memory (create, one event, a batch over several jobs, a prompt change), leaves every key as it was, and recovers by itself when memory frees', async () => {
+    // Workers too: they meet the same full Redis, and must pick up once it has room again.
+    const oom = await startTestApi(own.url, { label: 'errors-oom' });
     const admin = new Redis(own.url);
+    const everything = `${globEscape(oom.fleet.topology.prefix)}*`;
+    const write = (method: 'POST' | 'PUT', path: string, payload: unknown) =>
+      oom.as(keys.tenantA, { method, url: path, payload: payload as object });
+    const batch = (n: number, tag: string) => ({
+      events: Array.from({ length: n }, (_, i) => ({
+        type: i % 3 === 2 ? 'tool_call' : 'user_message',
+        ...(i % 3 === 2 ? { tool: 'lookup', arguments: { i }, result: { ok: true } } : {}),
+        ...(i % 3 === 2 ? {} : { content: `${tag} ${i}` }),
+        eventId: `${tag}-${i}`,
+      })),
+    });
     try {
-      const created = await oom.as(keys.tenantA, {
-        method: 'POST',
-        url: '/v1/sessions',
-        payload: { sessionId: 's' },
-      });
-      expect(created.statusCode).toBe(201);
+      expect((await write('POST', '/v1/sessions', { sessionId: 's' })).statusCode).toBe(201);
+      const first = await write('POST', '/v1/sessions/s/events', batch(3, 'before'));
+      expect(first.statusCode).toBe(202);
+      await oom.as(keys.tenantA, { method: 'GET', url: '/v1/sessions/s/stats?waitFor=before-2' });
+      const keysBefore = await dumpKeys(admin, everything);
+      const jobsBefore = await oom.fleet.countJobs();
+
       await admin.config('SET', 'maxmemory', '1');
-      await nothingEnqueued(oom, async () => {
-        const refused = await oom.as(keys.tenantA, {
-          method: 'POST',
-          url: '/v1/sessions/s/events',
-          payload: { type: 'user_message', content: 'hi' },
-        });
-        expect(problemOf(refused, 503).detail).toMatch(
+      const refusals = [
+        [
+          'one event',
+          await write('POST', '/v1/sessions/s/events', { type: 'user_message', content: 'hi' }),
+        ],
+        // 20 events, 8 per job: three jobs in one addBulk, none of which may land alone.
+        ['a batch', await write('POST', '/v1/sessions/s/events', batch(20, 'during'))],
+        [
+          'a prompt change',
+          await write('PUT', '/v1/sessions/s/system-prompt', { systemPrompt: 'new' }),
+        ],
+        ['a create', await write('POST', '/v1/sessions', { sessionId: 't', systemPrompt: 'p' })],
+        ['a create with a generated id', await write('POST', '/v1/sessions', {})],
+      ] as const;
+      for (const [what, refused] of refusals) {
+        expect(problemOf(refused, 503).detail, what).toMatch(
           /OOM command not allowed.*nothing was written: retry later/,
         );
-        expect(refused.headers['retry-after']).toBe('5');
-        problemOf(
-          await oom.as(keys.tenantA, {
-            method: 'POST',
-            url: '/v1/sessions',
-            payload: { sessionId: 't' },
-          }),
-          503,
-        );
-      });
+        expect(refused.headers['retry-after'], what).toBe('5');
+      }
+      // Reads still answer while Redis is full.
+      expect(
+        (await oom.as(keys.tenantA, { method: 'GET', url: '/v1/sessions/s/conversation' }))
+          .statusCode,
+      ).toBe(200);
+      expect(await oom.fleet.countJobs()).toBe(jobsBefore);
+      const keysDuring = await dumpKeys(admin, everything);
+      const sessionKeys = (dump: typeof keysBefore) =>
+        Object.fromEntries(Object.entries(dump).filter(([k]) => k.includes(`:{${TENANT_A}:`)));
+      expect(sessionKeys(keysDuring)).toEqual(sessionKeys(keysBefore));
+      // Nothing new or changed anywhere under the prefix, queues included, but for the workers'
+      // own bookkeeping (a worker may take a queue's marker, or fail to set its stalled-check).
+      const bookkeeping = /:(marker|stalled-check)$/;
+      const withoutBookkeeping = (dump: typeof keysBefore) =>
+        Object.fromEntries(Object.entries(dump).filter(([k]) => !bookkeeping.test(k)));
+      expect(withoutBookkeeping(keysDuring)).toEqual(withoutBookkeeping(keysBefore));
+
+      // Memory frees: the same requests now go through, with no restart of anything.
       await admin.config('SET', 'maxmemory', '0');
       problemOf(await oom.as(keys.tenantA, { method: 'GET', url: '/v1/sessions/t/stats' }), 404);
-      const accepted = await oom.as(keys.tenantA, {
-        method: 'POST',
-        url: '/v1/sessions/s/events',
-        payload: { type: 'user_message', content: 'hi' },
+      expect((await write('POST', '/v1/sessions', { sessionId: 't' })).statusCode).toBe(201);
+      expect((await write('POST', '/v1/sessions/s/events', batch(20, 'during'))).statusCode).toBe(
+        202,
+      );
+      const applied = await oom.as(keys.tenantA, {
+        method: 'GET',
+        url: '/v1/sessions/s/conversation?includeTools=true&waitFor=during-19&waitTimeoutMs=20000',
       });
-      expect(accepted.statusCode).toBe(202);
+      expect(applied.statusCode).toBe(200);
+      expect(
+        json<{ entries: Array<{ eventId: string }> }>(applied).entries.map((e) => e.eventId),
+      ).toEqual([
+        ...Array.from({ length: 3 }, (_, i) => `before-${i}`),
+        ...Array.from({ length: 20 }, (_, i) => `during-${i}`),
+      ]);
     } finally {
       await admin.config('SET', 'maxmemory', '0');
       admin.disconnect();

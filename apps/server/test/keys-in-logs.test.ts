@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@threadline/testing/vitest';
 import { keys, memoryLogger, startTestApi, type TestApi } from './api-harness.ts';
@@ -84,5 +86,132 @@ describe('keys in logs', () => {
       expect(text).not.toContain(key.slice(6)); // the secret part, in any wrapping
       expect(text).not.toContain(Buffer.from(`someone:${key}`).toString('base64'));
     }
+  });
+});
+
+/**
+ * Everything a log reader could recover from the captured text: the text itself, plus every
+ * Buffer serialized into it (`{"type":"Buffer","data":[…]}`, how pino writes one) decoded back to
+ * text, since a raw request packet logged that way holds its headers.
+ */
+function readableText(logText: string): string {
+  const decoded: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record['type'] === 'Buffer' && Array.isArray(record['data']))
+        decoded.push(Buffer.from(record['data'] as number[]).toString('latin1'));
+      Object.values(record).forEach(walk);
+    }
+  };
+  for (const line of logText.split('\n')) if (line.trim()) walk(JSON.parse(line));
+  return `${logText}\n${decoded.join('\n')}`;
+}
+
+/** The forms of a key a log could hold it in: itself, pieces of it, base64 at each alignment, its bytes. */
+function formsOf(key: string): string[] {
+  const forms = [key];
+  for (let i = 0; i + 10 <= key.length; i++) forms.push(key.slice(i, i + 10));
+  for (let shift = 0; shift < 3; shift++) {
+    const b64 = Buffer.from(`${'u'.repeat(shift)}${key}`).toString('base64');
+    forms.push(b64.slice(4, -4));
+  }
+  forms.push(Buffer.from(key).toString('hex'));
+  forms.push([...Buffer.from(key.slice(-12))].join(','));
+  return forms;
+}
+
+describe('keys in logs, under load over real HTTP', () => {
+  it('never writes a valid, invalid or admin key in any form, from hundreds of concurrent requests, malformed ones included', async () => {
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = api.app.server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    const invalid = [
+      `key-z-${randomBytes(12).toString('hex')}`,
+      `admin-${randomBytes(12).toString('hex')}`,
+    ];
+    const sentKeys = [keys.tenantA, keys.tenantB, keys.admin, ...invalid];
+    const ways = (key: string): Array<Record<string, string>> => [
+      { authorization: `Bearer ${key}` },
+      { 'x-api-key': key },
+      { authorization: `Basic ${Buffer.from(`a:${key}`).toString('base64')}` },
+      { authorization: `Basic ${Buffer.from(`ab:${key}`).toString('base64')}` },
+      { authorization: `Basic ${Buffer.from(`:${key}`).toString('base64')}` },
+      { authorization: `Bearer ${key} trailing` },
+      { authorization: `${key}` },
+      { authorization: `Bearer ${key}`, 'x-api-key': key },
+    ];
+    const targets: Array<{ method: string; path: string; body?: unknown }> = [
+      { method: 'POST', path: '/v1/sessions', body: { sessionId: 'load-1' } },
+      {
+        method: 'POST',
+        path: '/v1/sessions/load-1/events',
+        body: { type: 'user_message', content: 'hi' },
+      },
+      { method: 'POST', path: '/v1/sessions/load-1/events', body: { type: 'bogus' } },
+      { method: 'GET', path: '/v1/sessions/load-1/messages?waitFor=nope&waitTimeoutMs=10' },
+      { method: 'GET', path: '/v1/sessions/load-1/export' },
+      { method: 'DELETE', path: '/v1/sessions/gone' },
+      { method: 'GET', path: '/metrics' },
+      { method: 'GET', path: '/admin/queues/api/queues' },
+      { method: 'PUT', path: '/admin/queues/api/queues/x/obliterate', body: {} },
+      { method: 'GET', path: '/readyz' },
+      { method: 'GET', path: '/nowhere' },
+    ];
+    const requests: Array<() => Promise<unknown>> = [];
+    for (const key of sentKeys)
+      for (const headers of ways(key))
+        for (const target of targets)
+          requests.push(() =>
+            fetch(`${base}${target.path}`, {
+              method: target.method,
+              headers: {
+                ...headers,
+                ...(target.body === undefined ? {} : { 'content-type': 'application/json' }),
+              },
+              body: target.body === undefined ? undefined : JSON.stringify(target.body),
+            }).then((r) => r.arrayBuffer()),
+          );
+    // Requests Node's HTTP parser refuses: Fastify's default handler would log their raw bytes.
+    const raw = (text: string) => () =>
+      new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(text));
+        socket.on('data', () => undefined);
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+      });
+    for (const key of sentKeys) {
+      requests.push(
+        raw(
+          `GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nBad Header\r\n\r\n`,
+        ),
+      );
+      requests.push(
+        raw(
+          `GET /v1/sessions/a/stats HTTP/1.1\r\nHost: x\r\nx-api-key: ${key}\r\nX: ${'y'.repeat(20_000)}\r\n\r\n`,
+        ),
+      );
+      requests.push(
+        raw(
+          `POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nhello`,
+        ),
+      );
+    }
+    expect(requests.length).toBeGreaterThan(400);
+    // 32 in flight at a time.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < requests.length) await requests[next++]!();
+      }),
+    );
+
+    const text = readableText(log.text());
+    expect(text).toContain('client error'); // the malformed requests were logged (their error, not their bytes)
+    expect(text).toContain('"x-api-key":"[redacted]"');
+    for (const key of sentKeys)
+      for (const form of formsOf(key))
+        expect(text.includes(form), `${form} (a form of a key) is in the log`).toBe(false);
   });
 });

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
-import { eventQueueNames } from '@threadline/queue';
+import { eventQueueNames, partitionOf } from '@threadline/queue';
+import { dumpKeys, globEscape } from '@threadline/testing';
 import { testRedisUrl } from '@threadline/testing/vitest';
 import {
   json,
@@ -11,6 +14,7 @@ import {
   TENANT_B,
   type TestApi,
 } from './api-harness.ts';
+import { fillRoute, routesOf, type RegisteredRoute } from './routes-of.ts';
 
 const url = testRedisUrl();
 let api: TestApi;
@@ -164,4 +168,217 @@ describe('tenant isolation', () => {
       await idle.close();
     }
   });
+});
+
+/**
+ * What an intruder (a tenant's key) tries on one route against the victim's session, and what it
+ * must get. Keyed by `METHOD url` as the router has it: a route the server gains without a case
+ * here fails the test below, so every route is considered.
+ */
+interface IntrusionContext {
+  victimId: string;
+  /** The victim's last applied eventId (for `waitFor`). */
+  victimEventId: string;
+  /** Text only the victim's session holds (the intruder knows the id, not this): never in an answer to the intruder. */
+  secrets: string[];
+  /** The intruder's request, with its key. */
+  send(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse>;
+  /** Path parameters of the admin routes, aimed at the victim's own queue and job. */
+  adminParams: Record<string, string>;
+}
+type Intrusion = (ctx: IntrusionContext, route: RegisteredRoute) => Promise<void>;
+
+/** The answer is a 404 problem (HEAD: a 404 with no body) and holds none of the victim's data. */
+async function expectNotFound(
+  ctx: IntrusionContext,
+  response: LightMyRequestResponse,
+  what: string,
+) {
+  expect(response.statusCode, what).toBe(404);
+  if (response.body) problemOf(response, 404);
+  for (const secret of ctx.secrets) expect(response.body, what).not.toContain(secret);
+}
+
+const sessionRead: Intrusion = async (ctx, route) => {
+  const url = fillRoute(route.url, { id: ctx.victimId });
+  for (const query of ['', `?waitFor=${ctx.victimEventId}&waitTimeoutMs=50`])
+    await expectNotFound(
+      ctx,
+      await ctx.send(route.method, `${url}${query}`),
+      `${route.method} ${url}${query}`,
+    );
+};
+
+/** Public routes answer anyone, and must say nothing of any session. */
+const publicRoute: Intrusion = async (ctx, route) => {
+  const response = await ctx.send(route.method, route.url);
+  expect([200, 503], `${route.method} ${route.url}`).toContain(response.statusCode);
+  for (const secret of ctx.secrets) expect(response.body).not.toContain(secret);
+};
+
+/** Operator routes refuse a tenant's key before anything runs. */
+const adminRoute: Intrusion = async (ctx, route) => {
+  const url = fillRoute(route.url, ctx.adminParams);
+  const payload = ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
+  const response = await ctx.send(route.method, url, payload);
+  expect(response.statusCode, `${route.method} ${url}`).toBe(403);
+  if (route.method !== 'HEAD') problemOf(response, 403);
+  for (const secret of ctx.secrets) expect(response.body).not.toContain(secret);
+};
+
+const INTRUSIONS: Record<string, Intrusion> = {
+  'POST /v1/sessions': async (ctx) => {
+    // Taking the victim's id creates the intruder's own session; naming it as parent reads nothing.
+    const created = await ctx.send('POST', '/v1/sessions', {
+      sessionId: ctx.victimId,
+      parentId: ctx.victimId,
+    });
+    expect(created.statusCode).toBe(201);
+    for (const path of ['export', 'chain', 'conversation?allSegments=true', 'messages', 'stats']) {
+      const own = await ctx.send('GET', `/v1/sessions/${ctx.victimId}/${path}`);
+      expect(own.statusCode, path).toBe(200);
+      for (const secret of ctx.secrets) expect(own.body, path).not.toContain(secret);
+    }
+    expect((await ctx.send('DELETE', `/v1/sessions/${ctx.victimId}`)).statusCode).toBe(204);
+  },
+  'DELETE /v1/sessions/:id': async (ctx, route) =>
+    expectNotFound(
+      ctx,
+      await ctx.send('DELETE', fillRoute(route.url, { id: ctx.victimId })),
+      'DELETE',
+    ),
+  'POST /v1/sessions/:id/events': async (ctx, route) => {
+    const url = fillRoute(route.url, { id: ctx.victimId });
+    for (const payload of [
+      { type: 'user_message', content: 'intrusion' },
+      { type: 'user_message', content: 'intrusion', sessionId: ctx.victimId },
+      {
+        events: [
+          { type: 'tool_call', tool: 'x', arguments: {} },
+          { type: 'user_message', content: 'y' },
+        ],
+      },
+      { type: 'user_message', content: 'x', eventId: ctx.victimEventId },
+    ])
+      await expectNotFound(ctx, await ctx.send('POST', url, payload), JSON.stringify(payload));
+  },
+  'PUT /v1/sessions/:id/system-prompt': async (ctx, route) =>
+    expectNotFound(
+      ctx,
+      await ctx.send('PUT', fillRoute(route.url, { id: ctx.victimId }), {
+        systemPrompt: 'intrusion',
+      }),
+      'PUT system-prompt',
+    ),
+  ...Object.fromEntries(
+    ['messages', 'conversation', 'stats', 'chain', 'export'].flatMap((read) =>
+      ['GET', 'HEAD'].map((method) => [`${method} /v1/sessions/:id/${read}`, sessionRead]),
+    ),
+  ),
+  ...Object.fromEntries(
+    ['/healthz', '/readyz', '/docs', '/docs/openapi.json'].flatMap((url) =>
+      ['GET', 'HEAD'].map((method) => [`${method} ${url}`, publicRoute]),
+    ),
+  ),
+};
+
+/** Every route under these prefixes is an operator route (the admin key's hook is on their plugin). */
+const isAdminRoute = (url: string) => url === '/metrics' || url.startsWith('/admin/queues');
+
+describe('tenant isolation on every route of the server', () => {
+  /** B's conversation, applied, with words no other session has. */
+  async function victimSession(owner: ReturnType<typeof as>, label: string) {
+    const secret = `secret-${label}-${randomBytes(6).toString('hex')}`;
+    const victimId = `victim-${label}-${randomBytes(4).toString('hex')}`;
+    const words = [`${secret}-said`, `${secret}-answered`];
+    expect(
+      (
+        await owner.post('/v1/sessions', {
+          sessionId: victimId,
+          systemPrompt: `${secret}-prompt`,
+          metadata: { tag: `${secret}-meta` },
+        })
+      ).statusCode,
+    ).toBe(201);
+    const posted = await owner.post(`/v1/sessions/${victimId}/events`, {
+      events: [
+        { type: 'user_message', content: words[0] },
+        {
+          type: 'tool_call',
+          tool: `${secret}-tool`,
+          arguments: { q: `${secret}-args` },
+          result: { r: `${secret}-result` },
+        },
+        { type: 'assistant_message', content: words[1], model: 'gpt-4o' },
+      ],
+    });
+    const victimEventId = json<{ accepted: string[] }>(posted).accepted.at(-1)!;
+    expect(
+      (await owner.get(`/v1/sessions/${victimId}/stats?waitFor=${victimEventId}`)).statusCode,
+    ).toBe(200);
+    return { victimId, victimEventId, secrets: [secret] };
+  }
+
+  for (const [victimName, victimTenant, victimKey, intruderKey] of [
+    ['B', TENANT_B, keys.tenantB, keys.tenantA],
+    ['A', TENANT_A, keys.tenantA, keys.tenantB],
+  ] as const) {
+    it(`lets the other tenant read, write, list, export or delete none of ${victimName}'s sessions through any route (enumerated from Fastify), and leaves ${victimName}'s keys byte-for-byte unchanged`, async () => {
+      const redis = new Redis(url);
+      try {
+        const owner = as(victimKey);
+        const victim = await victimSession(owner, victimName.toLowerCase());
+        const prefix = api.fleet.topology.prefix;
+        const victimKeys = `${globEscape(prefix)}:{${victimTenant}:*`;
+        const before = await dumpKeys(redis, victimKeys);
+        expect(Object.keys(before).length).toBeGreaterThanOrEqual(3);
+        const jobsBefore = await api.fleet.countJobs();
+        const queueName = eventQueueNames(api.fleet.topology)[
+          partitionOf(victimTenant, victim.victimId, api.fleet.topology.partitions)
+        ]!;
+        const [job] = await api.fleet.runtime.producer
+          .queue(queueName)
+          .getJobs(['completed'], 0, 0);
+        expect(job?.data.sessionId).toBe(victim.victimId);
+
+        const ctx: IntrusionContext = {
+          ...victim,
+          send: (method, path, payload) =>
+            api.as(intruderKey, {
+              method: method as 'GET',
+              url: path,
+              ...(payload === undefined ? {} : { payload: payload as object }),
+            }),
+          adminParams: {
+            queueName,
+            jobId: job!.id!,
+            queueStatus: 'completed',
+            schedulerId: 'any',
+            '*': 'static/js/main.js',
+          },
+        };
+        const routes = routesOf(api.app);
+        const uncovered = routes.filter(
+          (r) => !isAdminRoute(r.url) && !INTRUSIONS[`${r.method} ${r.url}`],
+        );
+        expect(uncovered, 'routes without an intrusion case: add one to INTRUSIONS').toEqual([]);
+        let tried = 0;
+        for (const route of routes) {
+          await (
+            isAdminRoute(route.url) ? adminRoute : INTRUSIONS[`${route.method} ${route.url}`]!
+          )(ctx, route);
+          tried++;
+        }
+        expect(tried).toBeGreaterThan(60); // Bull Board's API alone has dozens
+
+        expect(await dumpKeys(redis, victimKeys)).toEqual(before);
+        expect(await api.fleet.countJobs()).toBe(jobsBefore);
+        // The owner still reads it all.
+        const exported = (await owner.get(`/v1/sessions/${victim.victimId}/export`)).body;
+        expect(exported).toContain(`${victim.secrets[0]}-result`);
+      } finally {
+        await redis.quit();
+      }
+    });
+  }
 });

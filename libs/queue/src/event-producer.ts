@@ -1,5 +1,13 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { AcceptedEvent, SummaryRequest } from '@threadline/core';
+import {
+  ID_PATTERN,
+  ID_RULE,
+  LIMITS,
+  ValidationError,
+  type AcceptedEvent,
+  type SummaryRequest,
+  type ValidationIssue,
+} from '@threadline/core';
 import { eventJobId, summaryJobId } from './job-ids.ts';
 import { MAX_EVENTS_PER_JOB, type SummarizeJob } from './job-schemas.ts';
 import { partitionOf } from './partition.ts';
@@ -28,6 +36,25 @@ export const SUMMARIZE_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+const isId = (value: unknown): boolean =>
+  typeof value === 'string' && value.length <= LIMITS.idMaxLength && ID_PATTERN.test(value);
+
+/**
+ * The ids that go into queue names, job ids and the store's keys must be ids (core's
+ * {@link ID_PATTERN}), whoever calls: a `{`, `:`, space or NUL there would make a job the
+ * workers refuse, or a job id BullMQ refuses with a message naming no field. Checked before
+ * any write; the events' other fields are validated at the door (HTTP, SDK) and by the worker.
+ */
+function checkIds(tenant: string, events: readonly AcceptedEvent[]): void {
+  const issues: ValidationIssue[] = [];
+  if (!isId(tenant)) issues.push({ path: 'tenant', rule: ID_RULE });
+  events.forEach((event, i) => {
+    if (!isId(event.sessionId)) issues.push({ path: `events[${i}].sessionId`, rule: ID_RULE });
+    if (!isId(event.eventId)) issues.push({ path: `events[${i}].eventId`, rule: ID_RULE });
+  });
+  if (issues.length) throw new ValidationError(issues);
+}
+
 export interface EnqueuedJob {
   queue: string;
   jobId: string;
@@ -55,13 +82,15 @@ export class EventProducer {
   /**
    * Enqueues the events of one tenant, grouped by session in their order, at most
    * `perJob` events of one session per job (all jobs of a session go to one partition queue,
-   * in order, in one atomic `addBulk` per partition).
+   * in order, in one atomic `addBulk` per partition). A tenant, sessionId or eventId that is not
+   * an id is a ValidationError naming it, and nothing is enqueued.
    */
   async enqueue(
     tenant: string,
     events: readonly AcceptedEvent[],
     perJob = 1,
   ): Promise<EnqueuedJob[]> {
+    checkIds(tenant, events);
     const size = Math.max(1, Math.min(perJob, MAX_EVENTS_PER_JOB));
     const bySession = new Map<string, AcceptedEvent[]>();
     for (const event of events) {
@@ -101,6 +130,10 @@ export class EventProducer {
 
   /** Asks the summarizer pool for a segment's summary; a duplicate request collapses. */
   async requestSummary(tenant: string, request: SummaryRequest): Promise<void> {
+    const issues: ValidationIssue[] = [];
+    if (!isId(tenant)) issues.push({ path: 'tenant', rule: ID_RULE });
+    if (!isId(request.sessionId)) issues.push({ path: 'request.sessionId', rule: ID_RULE });
+    if (issues.length) throw new ValidationError(issues);
     const data: SummarizeJob = { v: 1, tenant, request };
     await this.queue(SUMMARIZE_QUEUE).add(SUMMARIZE_JOB_NAME, data, {
       ...SUMMARIZE_JOB_OPTIONS,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   defaultTokenCounter,
+  IdSchema,
+  parseOrThrow,
   PriceTable,
   type AcceptedEvent,
   type CreateSession,
@@ -26,7 +28,12 @@ export interface RedisRuntimeOptions {
   clusterNodes?: string;
   /** Use this connection instead (not closed by `close()`). */
   connection?: RedisConnection;
-  /** @defaultValue 'default' */
+  /**
+   * The tenant every session of this runtime belongs to: an id (letters, digits, `.`, `_`, `-`,
+   * at most 128), since it goes into Redis keys and job ids; anything else is a ValidationError.
+   *
+   * @defaultValue 'default'
+   */
   tenant?: string;
   /** Must match the workers'. @defaultValue prefix 'tl', 16 partitions */
   topology?: Partial<QueueTopology>;
@@ -62,7 +69,9 @@ export class RedisRuntime implements Runtime {
   private readonly makeEventId: () => string;
 
   constructor(options: RedisRuntimeOptions) {
-    this.tenant = options.tenant ?? 'default';
+    // Checked before anything is written: the store would take a tenant with spaces, and the
+    // workers would then refuse its jobs.
+    this.tenant = parseOrThrow(IdSchema, options.tenant ?? 'default', 'tenant');
     this.topology = { ...DEFAULT_TOPOLOGY, ...options.topology };
     this.ownsConnection = !options.connection;
     this.connection =

@@ -11,6 +11,7 @@ import {
   type SessionStats,
   type Summarizer,
   type Usage,
+  ValidationError,
 } from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
 import { defaultRuntime } from './default-runtime.ts';
@@ -234,15 +235,9 @@ export class SessionManager {
   }
 
   private async record(event: Record<string, unknown>): Promise<string> {
+    // Validated before the session is opened: a refused event writes nothing, not even the session.
+    const [accepted] = acceptOne({ ...event, sessionId: this.id }, this.runtime);
     await this.ensureSession();
-    const [accepted] = acceptEvents(
-      [{ ...event, sessionId: this.id }],
-      {
-        now: this.runtime.now(),
-        newEventId: () => this.runtime.newEventId(),
-      },
-      'event',
-    );
     this.lastWrite = accepted!.eventId;
     await this.runtime.submit(this.id, [accepted!]);
     return accepted!.eventId;
@@ -277,6 +272,22 @@ export class SessionManager {
       throw error;
     });
     return this.ready;
+  }
+}
+
+/** Validates one event; its issues are named `event.<field>` (not `event[0].<field>`). */
+function acceptOne(event: Record<string, unknown>, runtime: Runtime) {
+  try {
+    return acceptEvents(
+      [event],
+      { now: runtime.now(), newEventId: () => runtime.newEventId() },
+      'event',
+    );
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(
+      error.issues.map((i) => ({ path: i.path.replace(/^event\[0\]/, 'event'), rule: i.rule })),
+    );
   }
 }
 

@@ -25,6 +25,7 @@ export { TEST_REDIS_URL_ENV } from './redis/test-redis-url-env.ts';
 export { sendRedisCommand, type RedisReply } from './redis/redis-command.ts';
 export { uniquePrefix } from './keys/unique-prefix.ts';
 export { deleteKeysWithPrefix } from './keys/delete-keys-with-prefix.ts';
+export { dumpKeys, globEscape, type DumpedKey } from './keys/dump-keys.ts';
 export { startFakeLlm, type FakeLlm, type FakeLlmStats } from './fake-llm/fake-llm.ts';
 export type { FakeLlmOptions } from './fake-llm/fake-llm-options.ts';
 export {
