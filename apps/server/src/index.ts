@@ -7,3 +7,4 @@ export * from './tenant-sessions.ts';
 export * from './http-schemas.ts';
 export * from './openapi.ts';
 export * from './server-config.ts';
+export * from './keep-alive-drain.ts';

@@ -1,5 +1,6 @@
 import { createLogger, exitGracefullyOnSignals } from '@threadline/observability';
 import { RedisRuntime } from '@threadline/sdk';
+import { drainKeepAliveOnClose } from './keep-alive-drain.ts';
 import { serverConfigFrom, ServerConfigError } from './server-config.ts';
 import { startServer } from './server.ts';
 
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimit: config.rateLimit,
   });
+  // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
+  const keepAlive = drainKeepAliveOnClose(server.app.server);
   logger.info(
     { url: server.url, tenants: new Set(Object.values(config.apiKeys)).size },
     `listening on ${server.url} (docs ${server.url}/docs)`,
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     logger,
     what: 'requests in flight',
     close: async () => {
+      keepAlive.closing();
       await server.close();
       await runtime.close();
     },

@@ -1,5 +1,10 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { ValidationError, issuesFromZod, type Summarizer } from '@threadline/core';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import {
+  ValidationError,
+  issuesFromZod,
+  type Summarizer,
+  type SummaryRequest,
+} from '@threadline/core';
 import { produceSummaryEvent } from '@threadline/engine';
 import { silentLogger, type Logger, type ThreadlineMetrics } from '@threadline/observability';
 import {
@@ -12,6 +17,7 @@ import {
   type RedisConnectionConfig,
 } from '@threadline/queue';
 import { RedisSessionStore } from '@threadline/store';
+import { UnparseableDataTolerantWorker, UnparseableJobData } from './unparseable-job-data.ts';
 
 export interface SummarizerWorkerOptions {
   redis: RedisConnectionConfig;
@@ -47,10 +53,26 @@ export interface SummarizerWorkerHandle {
   close(): Promise<void>;
 }
 
+function sameRequest(a: SummaryRequest, b: SummaryRequest): boolean {
+  return (
+    a.segmentId === b.segmentId &&
+    a.fromSeq === b.fromSeq &&
+    a.toSeq === b.toSeq &&
+    a.previousSummarySegmentIndex === b.previousSummarySegmentIndex &&
+    a.model === b.model &&
+    a.maxTokens === b.maxTokens
+  );
+}
+
 /**
  * Consumes the summarize queue: reads the sealed segment and the summary before it from Redis,
  * calls the summarizer, and answers with a `summary_ready` event on the session's own partition
  * queue (ordered with the rest; the machine refuses an answer for a segment not waiting).
+ *
+ * A job only says which session and segment index to look at: the summary is made for the
+ * session's pending segment as stored, so a stale request with other seqs cannot produce a
+ * summary of other events than the segment's. A job that can never succeed (data not JSON, or
+ * not the schema) fails with `UnrecoverableError` at its first attempt.
  */
 export async function startSummarizerWorker(
   options: SummarizerWorkerOptions,
@@ -66,27 +88,43 @@ export async function startSummarizerWorker(
   });
   const producer = new EventProducer(storeConnection, options.topology);
 
-  const worker = new Worker(
+  const worker = new UnparseableDataTolerantWorker(
     SUMMARIZE_QUEUE,
     async (job: Job) => {
+      if (job.data instanceof UnparseableJobData) {
+        const reason = job.data.describe();
+        logger.warn({ jobId: job.id, reason }, 'poison summarize job refused');
+        throw new UnrecoverableError(`invalid summarize job: ${reason}`);
+      }
       const parsed = SummarizeJobSchema.safeParse(job.data);
       if (!parsed.success) {
         const reason = new ValidationError(issuesFromZod(parsed.error, 'data')).message;
         logger.warn({ jobId: job.id, reason }, 'poison summarize job refused');
         throw new UnrecoverableError(`invalid summarize job: ${reason}`);
       }
-      const { tenant, request } = parsed.data;
-      const key = { tenant, sessionId: request.sessionId };
+      const { tenant } = parsed.data;
+      const asked = parsed.data.request;
+      const key = { tenant, sessionId: asked.sessionId };
       // Skip work nobody waits for: the session is gone, or this segment is no longer pending.
       const stored = await store.load(key);
       const head = stored?.session.context.pending[0];
-      if (!stored || !head || head.segmentIndex !== request.segmentIndex) {
+      if (!stored || !head || head.segmentIndex !== asked.segmentIndex) {
         logger.info(
-          { tenant, sessionId: request.sessionId, segmentIndex: request.segmentIndex },
+          { tenant, sessionId: asked.sessionId, segmentIndex: asked.segmentIndex },
           'summary no longer awaited',
         );
         return { skipped: true };
       }
+      // The stored pending segment is the truth, not the job: a request left over from an
+      // earlier life of the session (deleted, created again under the same id) carries the same
+      // job id but other seqs; a summary made from it would cover other events than the
+      // segment's (which the context would then lose), or be refused for good.
+      const request = head;
+      if (!sameRequest(asked, head))
+        logger.warn(
+          { tenant, sessionId: head.sessionId, segmentIndex: head.segmentIndex },
+          'summarize job differs from the pending segment; summarizing the stored segment',
+        );
       const started = Date.now();
       const event = await produceSummaryEvent(store, key, request, options.summarizer, () =>
         new Date().toISOString(),
