@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import {
   defaultTokenCounter,
   PriceTable,
@@ -14,6 +14,8 @@ import {
   eventQueueName,
   EventJobSchema,
   EventProducer,
+  UnparseableDataTolerantWorker,
+  UnparseableJobData,
   type QueueTopology,
   type RedisConnection,
   type RedisConnectionConfig,
@@ -101,9 +103,16 @@ export async function startSessionWorker(
     await queue.setGlobalConcurrency(1);
     await queue.close();
     const log = logger.child({ partition });
-    const worker = new Worker(
+    // Tolerant of data that is not JSON: a plain Worker would drop such a job in its fetch loop
+    // and take it back at every stalled check, blocking the partition behind it for an hour.
+    const worker = new UnparseableDataTolerantWorker(
       name,
       async (job: Job) => {
+        if (job.data instanceof UnparseableJobData) {
+          const reason = job.data.describe();
+          log.warn({ jobId: job.id, reason }, 'poison event job refused');
+          throw new UnrecoverableError(`invalid event job: ${reason}`);
+        }
         const parsed = EventJobSchema.safeParse(job.data);
         if (!parsed.success) {
           const reason = new ValidationError(issuesFromZod(parsed.error, 'data')).message;

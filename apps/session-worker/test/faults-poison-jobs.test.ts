@@ -336,6 +336,40 @@ describe('poison jobs pushed straight into the queues', () => {
     }
   });
 
+  it('fails an event job whose data is not JSON at all (NaN from a foreign encoder) at once, and the partition goes on', async () => {
+    const before = await dumpSessionKeys(redis, prefix);
+    const q = queue(eventQueueName(2));
+    const next = sessionOnPartition(2, 'after-unparseable');
+    await q.pause();
+    const job = await q.add('events', { placeholder: true });
+    // A producer in another language wrote the job hash with an encoder that emits NaN.
+    await redis.hset(
+      `${prefix}:${eventQueueName(2)}:${job.id}`,
+      'data',
+      `{"v":1,"tenant":"${TENANT}","sessionId":"${next}","events":[{"type":"user_message","content":NaN}]}`,
+    );
+    await q.add('events', {
+      v: 1,
+      tenant: TENANT,
+      sessionId: next,
+      events: [
+        { type: 'user_message', sessionId: next, eventId: 'behind-1', content: 'behind it' },
+      ],
+    });
+    await q.resume();
+    // The valid job behind it is applied: the partition is not blocked.
+    await fleet.runtime.waitFor(next, 'behind-1', 30_000);
+    expect(await q.getJobState(job.id!)).toBe('failed');
+    const [failedReason, attemptsMade] = await redis.hmget(
+      `${prefix}:${eventQueueName(2)}:${job.id}`,
+      'failedReason',
+      'atm',
+    );
+    expect(failedReason).toMatch(/^invalid event job: data is not valid JSON/);
+    expect(Number(attemptsMade)).toBe(1);
+    expect(await untouchedDump([next])).toEqual(before);
+  });
+
   it('fails every kind of garbage on the summarize queue after one attempt, touches no session, and summaries go on', async () => {
     const before = await dumpSessionKeys(redis, prefix);
     const q = queue(SUMMARIZE_QUEUE);

@@ -55,6 +55,8 @@ async function main(): Promise<void> {
       maxAttempts: llm.maxAttempts,
       // A 429 pauses the whole pool for what Retry-After asks; this call waits it out too.
       onRateLimit: (ms) => handle?.rateLimit(ms),
+      // The full error for operators; the summary's fallbackReason only says its kind.
+      onFallback: (error) => logger.warn({ err: error }, 'LLM summary failed, extractive used'),
     });
     logger.info(
       { baseUrl: llm.baseUrl, model: llm.model },

@@ -12,12 +12,13 @@ import {
   EventProducer,
   SUMMARIZE_QUEUE,
   SummarizeJobSchema,
+  UnparseableDataTolerantWorker,
+  UnparseableJobData,
   type QueueTopology,
   type RedisConnection,
   type RedisConnectionConfig,
 } from '@threadline/queue';
 import { RedisSessionStore } from '@threadline/store';
-import { UnparseableDataTolerantWorker, UnparseableJobData } from './unparseable-job-data.ts';
 
 export interface SummarizerWorkerOptions {
   redis: RedisConnectionConfig;

@@ -52,6 +52,7 @@ export {
 export {
   LlmSummarizer,
   createLlmSummarizerWithFallback,
+  tenantSafeReason,
   type LlmSummarizerOptions,
   type LlmSummarizerWithFallbackOptions,
   type RateLimitHook,

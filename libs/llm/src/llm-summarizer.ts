@@ -7,7 +7,15 @@ import {
   type SummaryOutcome,
   type TokenCounter,
 } from '@threadline/core';
-import { LlmBadOutputError, LlmError, LlmRateLimitError } from './llm-errors.ts';
+import {
+  LlmBadOutputError,
+  LlmConfigError,
+  LlmError,
+  LlmHttpError,
+  LlmNetworkError,
+  LlmRateLimitError,
+  LlmTimeoutError,
+} from './llm-errors.ts';
 import type { ChatCompleter, LlmCompletion } from './openai-compatible-client.ts';
 import {
   fullJitterDelay,
@@ -163,14 +171,46 @@ export class LlmSummarizer implements Summarizer {
   }
 }
 
-export type LlmSummarizerWithFallbackOptions = LlmSummarizerOptions;
+export interface LlmSummarizerWithFallbackOptions extends LlmSummarizerOptions {
+  /**
+   * Called with the LLM's last error when the extractive summary is used instead: the place to
+   * log it in full for operators (it may name the LLM's URL and repeat what the provider said,
+   * which can include part of the LLM key). The summary's `fallbackReason`, which tenants can
+   * read, only says what kind of failure it was: see {@link tenantSafeReason}.
+   */
+  onFallback?: (error: unknown) => void;
+}
+
+/**
+ * What a summary's `fallbackReason` may say of an LLM failure: the class and the kind of
+ * failure (status, timeout, the validation rule broken by the answer), never the LLM's URL nor
+ * the provider's error text.
+ */
+export function tenantSafeReason(error: LlmError): string {
+  if (error instanceof LlmRateLimitError)
+    return `${error.name}: the LLM answered 429 (rate limited)`;
+  if (error instanceof LlmHttpError) return `${error.name}: the LLM answered ${error.status}`;
+  if (error instanceof LlmTimeoutError)
+    return `${error.name}: no complete answer within ${error.timeoutMs} ms`;
+  // What was wrong with the answer (the rule, a few words of it): about the tenant's own
+  // conversation, and nothing of the LLM's address or account.
+  // A malformed body is the provider's text, with its URL: only the kind then.
+  if (error instanceof LlmBadOutputError)
+    return error.reason === 'malformed'
+      ? `${error.name}: summary rejected (malformed): the answer is not a chat completion`
+      : `${error.name}: ${error.message}`;
+  if (error instanceof LlmNetworkError) return `${error.name}: the LLM could not be reached`;
+  if (error instanceof LlmConfigError) return `${error.name}: the LLM client is misconfigured`;
+  return `${error.name}: the LLM call failed`;
+}
 
 /**
  * The LLM summarizer with the extractive one behind it: `withFallback(llm, extractive)` from
  * core. When the LLM fails for good (retries spent, an error not worth retrying, a 429 asking
  * for longer than `maxRetryAfterMs`), the extractive summary is returned, `kind: 'extractive'`,
- * with `fallbackReason` naming the last error and the calls made, e.g.
- * `LlmBadOutputError: summary rejected (noise): … (after 3 LLM calls)`. The session is never
+ * with `fallbackReason` naming the kind of the last error and the calls made, e.g.
+ * `LlmBadOutputError: summary rejected (noise) (after 3 LLM calls)` (tenants read it: no URL, no
+ * provider text; the full error goes to `onFallback`). The session is never
  * left without a summary.
  *
  * Two kinds of error pass through instead: the caller's abort (`input.signal`), and an error
@@ -203,9 +243,10 @@ export function createLlmSummarizerWithFallback(
       if (input.signal?.aborted) throw input.signal.reason;
       const { failure } = seen;
       if (typeof failure === 'object' && failure !== null && hookErrors.has(failure)) throw failure;
+      if (outcome.fallbackReason !== null && failure !== undefined) options.onFallback?.(failure);
       if (failure instanceof LlmError && outcome.fallbackReason !== null) {
         const calls = failure.attempts === 1 ? '1 LLM call' : `${failure.attempts} LLM calls`;
-        return { ...outcome, fallbackReason: `${outcome.fallbackReason} (after ${calls})` };
+        return { ...outcome, fallbackReason: `${tenantSafeReason(failure)} (after ${calls})` };
       }
       return outcome;
     },

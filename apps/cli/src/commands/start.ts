@@ -59,6 +59,8 @@ async function makeSummarizer(
     tokens: defaultTokenCounter,
     maxAttempts,
     onRateLimit: rateLimit,
+    // The full error for operators; the summary's fallbackReason only says its kind.
+    onFallback: (error) => logger.warn({ err: error }, 'LLM summary failed, extractive used'),
   });
 }
 

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EncodingName } from './encoding-for-model.ts';
 import {
+  countingParts,
   EncodingNotLoadedError,
   loadBundledRanks,
+  MAX_COUNTED_RUN,
   REPLY_PRIMING_TOKENS,
   TOKENS_PER_MESSAGE,
   TOKENS_PER_NAME,
@@ -301,5 +303,65 @@ describe('TokenCounter: gpt-tokenizer (the default) and js-tiktoken count the sa
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('TokenCounter on text that is slow to count (long runs without spaces)', () => {
+  const counter = new TokenCounter();
+  beforeAll(() => counter.prepare(['gpt-4o']));
+  const longestRun = (part: string) =>
+    Math.max(0, ...[...part.matchAll(/\S+|\s+/g)].map((m) => m[0].length));
+
+  it('hands the tokenizer no run longer than MAX_COUNTED_RUN, and loses no character', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ maxLength: 40 }),
+            fc
+              .constantFrom('x', 'ab', '😀', ' ', '\n', 'é')
+              .chain((unit) => fc.integer({ min: 1, max: 1200 }).map((n) => unit.repeat(n))),
+          ),
+          { maxLength: 6 },
+        ),
+        (pieces) => {
+          const text = pieces.join('');
+          const parts = countingParts(text);
+          expect(parts.join('')).toBe(text);
+          for (const part of parts) {
+            expect(longestRun(part)).toBeLessThanOrEqual(MAX_COUNTED_RUN);
+            // No lone surrogate made by a cut.
+            expect(part).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves text without long runs whole, so its count is exact', () => {
+    const prose = 'Lisbon in May, for two: flights, 5 nights, trams and pastéis. '.repeat(400);
+    expect(prose.length).toBeGreaterThan(20_000);
+    expect(countingParts(prose)).toEqual([prose]);
+  });
+
+  it('counts the content limit of one letter (262 144 × "x") as its exact count', () => {
+    // 'x' × 8 is one o200k token, so the exact count is n / 8 and slices of 256 keep it.
+    expect(counter.countText('x'.repeat(262_144), 'gpt-4o')).toBe(32_768);
+    expect(counter.countText('x'.repeat(10_000), 'gpt-4o')).toBe(1_250);
+  });
+
+  it('counts a long base64-like run within a token or two per cut of the exact count', () => {
+    const run = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5'.repeat(20); // 960 characters
+    const exact = new TokenCounter({ tokenizer: 'js-tiktoken' });
+    return exact.prepare(['gpt-4o']).then(() => {
+      const cuts = Math.ceil(run.length / MAX_COUNTED_RUN) - 1;
+      const bounded = counter.countText(`see ${run} end`, 'gpt-4o');
+      // The exact count, from the parts the tokenizer would see whole (short: no cut).
+      const whole = run
+        .match(/.{1,200}/g)!
+        .reduce((sum, piece) => sum + exact.countText(piece, 'gpt-4o'), 0);
+      expect(Math.abs(bounded - whole)).toBeLessThanOrEqual(2 * (cuts + 5) + 4);
+    });
   });
 });
