@@ -7,7 +7,12 @@ import {
 } from '@threadline/core';
 import { createLlmSummarizerWithFallback, OpenAiCompatibleClient } from '@threadline/llm';
 import { createLogger, createMetrics, type Logger } from '@threadline/observability';
-import { startServer, type RunningServer } from '@threadline/server';
+import {
+  drainKeepAliveOnClose,
+  startServer,
+  type KeepAliveDrain,
+  type RunningServer,
+} from '@threadline/server';
 import { parseCommandLine, renderCommandHelp } from '../cli-args.ts';
 import { ConfigError, describeRedis } from '../cli-config.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -107,6 +112,8 @@ async function start(ctx: CommandContext): Promise<number> {
   let redis: EmbeddedRedis | null = null;
   let fleet: LocalFleet | null = null;
   let server: RunningServer | null = null;
+  // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
+  let keepAlive: KeepAliveDrain | null = null;
   const shutDown = async (): Promise<void> => {
     const grace = setTimeout(() => {
       logger.warn(
@@ -116,6 +123,7 @@ async function start(ctx: CommandContext): Promise<number> {
       process.exit(0);
     }, STOP_GRACE_MS);
     try {
+      keepAlive?.closing();
       if (server)
         await server
           .close()
@@ -201,6 +209,7 @@ async function start(ctx: CommandContext): Promise<number> {
       throw error;
     }
     server = running;
+    keepAlive = drainKeepAliveOnClose(running.app.server);
     if (stopRequested) return await stopped(logger, shutDown);
 
     // The address a browser on this machine can open, also when listening on every interface.
