@@ -1,6 +1,7 @@
 /**
  * @threadline/cli as a library: the command line (`runCli`) and the pieces other tools reuse
- * (the benchmarks drive `runLoad` with their own targets).
+ * (the benchmarks drive `runLoad` with their own targets; `threadline-chaos` parses its flags and
+ * prints its tables with the same helpers).
  */
 export { runCli, processIo, type CliIo } from './cli.ts';
 export { startLocalFleet, type LocalFleet } from './local-fleet.ts';
@@ -14,3 +15,11 @@ export {
 } from './loadgen/load-plan.ts';
 export type { LoadTarget } from './loadgen/load-target.ts';
 export { renderSessionReport } from './session-report.ts';
+export {
+  parseCommandLine,
+  renderCommandHelp,
+  UsageError,
+  wholeNumberFlag,
+  type FlagSpec,
+} from './cli-args.ts';
+export { renderFacts, renderTable, type TableColumn } from './text-table.ts';
