@@ -162,6 +162,66 @@ function fetchGaps(times: JobTimes[], keepFrom: number): { gaps: FetchGaps; back
   return { gaps, backlogShare: n === 0 ? 0 : backlog / n };
 }
 
+/** Latencies over this are drawn at it. */
+const CHART_CAP_MS = 100;
+
+/**
+ * The latency chart: for each run, the share of jobs finished within x ms. Latencies are whole
+ * milliseconds (BullMQ's stamps), so the distribution is exact with one point per distinct value.
+ */
+export function latencyChartSpec(
+  series: Array<{ workers: string; run: string; samples: number[] }>,
+  rate: number,
+): Record<string, unknown> {
+  const values = series.flatMap(({ workers, run, samples }) => {
+    const counts = new Map<number, number>();
+    for (const v of samples) {
+      const x = Math.min(Math.max(0, Math.round(v)), CHART_CAP_MS);
+      counts.set(x, (counts.get(x) ?? 0) + 1);
+    }
+    let seen = 0;
+    return [...counts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([latency, n]) => {
+        seen += n;
+        return {
+          workers,
+          run,
+          series: `${workers}, ${run}`,
+          latency,
+          share: seen / samples.length,
+        };
+      });
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'Scenario 2: accept → applied latency at half the maximum rate',
+      subtitle: `1 event per job, ${fmt(rate)} events/s, 2 worker processes; share of jobs finished within x ms, one line per run; values over ${CHART_CAP_MS} ms shown at ${CHART_CAP_MS}`,
+    },
+    data: { values },
+    width: 520,
+    height: 260,
+    mark: { type: 'line', interpolate: 'step-after', clip: true },
+    encoding: {
+      x: {
+        field: 'latency',
+        type: 'quantitative',
+        title: 'latency (ms), job created → job finished',
+        scale: { domain: [0, CHART_CAP_MS] },
+      },
+      y: {
+        field: 'share',
+        type: 'quantitative',
+        title: 'share of jobs',
+        scale: { domain: [0.8, 1] },
+      },
+      color: { field: 'workers', type: 'nominal', title: null },
+      detail: { field: 'series', type: 'nominal' },
+    },
+  };
+}
+
 async function waitUntilFinished(
   admin: Redis,
   prefix: string,
@@ -313,47 +373,14 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       met: p99.median <= 20,
     },
   ];
-  const chartValues = results.flatMap((r) =>
-    r.samples.map((v) => ({
+  const chartSpec = latencyChartSpec(
+    results.map((r) => ({
       workers: r.system === 'threadline' ? 'Threadline' : 'bare BullMQ no-op',
       run: `run ${r.run + 1}`,
-      latency: Math.min(v, 100),
+      samples: r.samples,
     })),
+    results[0]?.rate ?? NaN,
   );
-  const chartSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: {
-      text: 'Scenario 2: accept → applied latency at half the maximum rate',
-      subtitle: `1 event per job, ${fmt(results[0]?.rate ?? NaN)} events/s, 2 worker processes; share of jobs finished within x ms, one line per run; values over 100 ms shown at 100`,
-    },
-    data: { values: chartValues },
-    width: 520,
-    height: 260,
-    transform: [
-      {
-        window: [{ op: 'cume_dist', as: 'share' }],
-        groupby: ['workers', 'run'],
-        sort: [{ field: 'latency' }],
-      },
-      { calculate: "datum.workers + ', ' + datum.run", as: 'series' },
-    ],
-    mark: { type: 'line', interpolate: 'step-after' },
-    encoding: {
-      x: {
-        field: 'latency',
-        type: 'quantitative',
-        title: 'latency (ms), job created → job finished',
-      },
-      y: {
-        field: 'share',
-        type: 'quantitative',
-        title: 'share of jobs',
-        scale: { domain: [0.8, 1] },
-      },
-      color: { field: 'workers', type: 'nominal', title: null },
-      detail: { field: 'series', type: 'nominal' },
-    },
-  };
 
   const pooled = (system: System, k: keyof FetchGaps) => of(system).flatMap((r) => r.gaps[k]);
   const gapCell = (values: number[]) =>

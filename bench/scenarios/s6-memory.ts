@@ -103,21 +103,24 @@ async function storeFootprint(
   };
 }
 
+/** What bench/gc-probe.ts prints after its full GC: `process.memoryUsage()` and the GC's time. */
+interface GcProbe {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  gcMs: number;
+}
+
 /** Asks the worker (preloaded with bench/gc-probe.ts) for a full GC and the memory it then retains. */
-async function fullGc(
-  worker: BenchProcess,
-): Promise<{ rss: number; heapUsed: number; gcMs: number }> {
+async function fullGc(worker: BenchProcess): Promise<GcProbe> {
   const seen = worker.output().split('gc-probe ').length;
   process.kill(worker.pid, 'SIGUSR2');
   const deadline = Date.now() + 10_000;
   for (;;) {
     const parts = worker.output().split('gc-probe ');
-    if (parts.length > seen)
-      return JSON.parse(parts.at(-1)!.split('\n')[0]!) as {
-        rss: number;
-        heapUsed: number;
-        gcMs: number;
-      };
+    if (parts.length > seen) return JSON.parse(parts.at(-1)!.split('\n')[0]!) as GcProbe;
     if (Date.now() > deadline) throw new Error('the worker did not answer the GC probe');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -143,6 +146,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     max: number;
     rssAfterGc: number;
     heapAfterGc: number;
+    /** V8 heap reserved (used or not) after the GC, and memory outside it held by JS objects. */
+    heapTotalAfterGc: number;
+    externalAfterGc: number;
     seconds: number;
   }> = [];
   let queueRetention = { jobs: 0, bytesPerJob: Number.NaN };
@@ -231,6 +237,8 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
           max: Math.max(...readings),
           rssAfterGc: afterGc.rss,
           heapAfterGc: afterGc.heapUsed,
+          heapTotalAfterGc: afterGc.heapTotal,
+          externalAfterGc: afterGc.external,
           seconds: (performance.now() - started) / 1000,
         });
       }
@@ -348,6 +356,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
           'RSS after a full GC',
           'vs 1,000 sessions',
           'V8 heap used after the GC',
+          'V8 heap reserved after the GC',
+          'external (Buffers, WASM) after the GC',
+          'rest of the RSS (code, native, allocator)',
           'RSS as found (median of 9 readings over 2 s, min–max)',
           'vs 1,000 sessions',
           'seconds since the first event',
@@ -357,6 +368,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
           fmtBytes(x.rssAfterGc),
           fmt(x.rssAfterGc / rss1k, 2),
           fmtBytes(x.heapAfterGc),
+          fmtBytes(x.heapTotalAfterGc),
+          fmtBytes(x.externalAfterGc),
+          fmtBytes(x.rssAfterGc - x.heapTotalAfterGc - x.externalAfterGc),
           `${fmtBytes(x.rss)} (${fmtBytes(x.min)}–${fmtBytes(x.max)})`,
           fmt(x.rss / rss[0]!.rss, 2),
           fmt(x.seconds, 0),
@@ -376,7 +390,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     ],
     targets,
     findings: [
-      `After a full GC the worker’s V8 heap holds ${fmtBytes(rss[0]!.heapAfterGc)} at 1,000 sessions and ${fmtBytes(rss.at(-1)!.heapAfterGc)} at ${fmt(rss.at(-1)!.sessions)} (×${fmt(rss.at(-1)!.heapAfterGc / rss[0]!.heapAfterGc, 2)}): the worker keeps nothing per session (it loads each session from Redis per job). Its RSS is mostly outside the V8 heap (the tokenizer’s rank tables, native buffers, memory the allocator keeps after a peak) and moves by tens of MiB between readings whatever the number of sessions.`,
+      `After a full GC the worker’s V8 heap holds ${fmtBytes(rss[0]!.heapAfterGc)} at 1,000 sessions and ${fmtBytes(rss.at(-1)!.heapAfterGc)} at ${fmt(rss.at(-1)!.sessions)} (×${fmt(rss.at(-1)!.heapAfterGc / rss[0]!.heapAfterGc, 2)}): the worker keeps nothing per session (it loads each session from Redis per job). Between those two readings the RSS after a full GC moved by ${fmtBytes(rss.at(-1)!.rssAfterGc - rss[0]!.rssAfterGc)}: the V8 heap reserved by ${fmtBytes(rss.at(-1)!.heapTotalAfterGc - rss[0]!.heapTotalAfterGc)}, external memory by ${fmtBytes(rss.at(-1)!.externalAfterGc - rss[0]!.externalAfterGc)}, and the rest (code, native allocations, memory the allocator keeps after a peak rather than returning it) by ${fmtBytes(rss.at(-1)!.rssAfterGc - rss.at(-1)!.heapTotalAfterGc - rss.at(-1)!.externalAfterGc - (rss[0]!.rssAfterGc - rss[0]!.heapTotalAfterGc - rss[0]!.externalAfterGc))}.`,
       `Fitted from the two sizes: ${fmt(slope, 2)} bytes of Redis per byte of content plus a fixed ${fmtBytes(fixed)} per event (the EventRecord’s JSON field names and measured values, the eventId in the \`ids\` SET, and Redis’s per-element overhead). Each session also costs ${fmtBytes(mean(footprints.map((f) => f.bytesPerSession)))} when created (its state hash with the snapshot JSON).`,
     ],
     chart: 's6-memory.svg',
