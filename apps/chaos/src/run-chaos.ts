@@ -362,7 +362,12 @@ export async function runChaos(options: ChaosOptions, ctx: RunChaosContext): Pro
     await llm?.close();
     await redis?.stop();
     await new Promise<void>((resolve) => serverLog.end(resolve));
-    if (clean && !options.keepLogs) await rm(logDir, { recursive: true, force: true });
+    // Kept when they may explain something: violations, or a run that ran out of time. A run
+    // its caller stopped (SIGINT/SIGTERM) leaves nothing behind.
+    const stoppedByCaller = ctx.signal?.aborted === true;
+    if ((clean || stoppedByCaller) && !options.keepLogs)
+      await rm(logDir, { recursive: true, force: true });
+    else if (!clean) progress.note(`process logs kept in ${logDir}`);
   }
 }
 

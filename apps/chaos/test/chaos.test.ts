@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderChaosReport } from '../src/chaos-report.ts';
@@ -96,5 +96,8 @@ describe('the chaos run, short', () => {
     expect(await exited).toBe(130);
     expect(stderr).toContain('every process it started has been stopped');
     expect(started.filter(alive)).toEqual([]);
+    // Nor its logs: a run stopped on purpose leaves nothing behind.
+    const logDir = /logs in (\S+)/.exec(stderr)![1]!;
+    expect(existsSync(logDir)).toBe(false);
   }, 90_000);
 });
