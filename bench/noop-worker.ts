@@ -1,14 +1,20 @@
 /**
  * The baseline of scenario 1: bare BullMQ workers that do nothing, on the same partitions with
  * the same options as the session worker (one Worker per partition, global concurrency 1,
- * concurrency 1, same lock and stalled settings, same worker name, same shared connection), so that the only
- * difference left is what the session worker does with a job.
+ * concurrency 1, same lock and stalled settings, same worker name, same shared connection, the
+ * same Worker subclass), so that the only difference left is what the session worker does with
+ * a job.
  *
  * Env: REDIS_URL, THREADLINE_PREFIX, THREADLINE_PARTITIONS (as the session worker).
  */
 import { hostname } from 'node:os';
-import { Queue, Worker } from 'bullmq';
-import { createRedisConnection, eventQueueName, runtimeEnvFrom } from '@threadline/queue';
+import { Queue, type Worker } from 'bullmq';
+import {
+  createRedisConnection,
+  eventQueueName,
+  runtimeEnvFrom,
+  UnparseableDataTolerantWorker,
+} from '@threadline/queue';
 
 const env = runtimeEnvFrom(process.env);
 if (!env.redis) throw new Error('REDIS_URL is required');
@@ -20,7 +26,7 @@ for (let partition = 0; partition < env.topology.partitions; partition++) {
   await queue.setGlobalConcurrency(1);
   await queue.close();
   workers.push(
-    new Worker(name, async () => ({ applied: 0 }), {
+    new UnparseableDataTolerantWorker(name, async () => ({ applied: 0 }), {
       connection,
       prefix: env.topology.prefix,
       concurrency: 1,
