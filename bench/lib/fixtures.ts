@@ -1,15 +1,9 @@
 import type { AcceptedEvent } from '@threadline/core';
+import { createRandom } from '@threadline/testing';
 
-/** mulberry32: a small seeded PRNG, so that every run plays the same conversations. */
+/** mulberry32 (libs/testing): a small seeded PRNG, so that every run plays the same conversations. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed);
 }
 
 const SUBJECTS = [

@@ -1,22 +1,17 @@
+import { createRandom } from '@threadline/testing';
+
 /** Uniform numbers in [0, 1), and the few draws the chaos run makes from them. */
 export interface Random {
   (): number;
 }
 
 /**
- * mulberry32: the same seed gives the same sequence, so that the conversations, their batching
+ * mulberry32 (libs/testing's): the same seed gives the same sequence, so that the conversations, their batching
  * and the resend schedule of a run can be replayed from its seed. (The fault timing depends on
  * the machine, so a whole run never replays exactly: the seed fixes what is sent, not when.)
  */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed);
 }
 
 /** A whole number in [min, max]. */
