@@ -42,7 +42,11 @@ const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized key|Expected
 const plural = (n: unknown, word: string) => `${String(n)} ${word}${Number(n) === 1 ? '' : 's'}`;
 
 function ruleOf(issue: z.core.$ZodIssue): string {
-  if (issue.message && !ZOD_DEFAULT_MESSAGE.test(issue.message) && issue.code !== 'unrecognized_keys')
+  if (
+    issue.message &&
+    !ZOD_DEFAULT_MESSAGE.test(issue.message) &&
+    issue.code !== 'unrecognized_keys'
+  )
     return issue.message;
   switch (issue.code) {
     case 'invalid_type': {
