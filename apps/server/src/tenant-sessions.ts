@@ -8,6 +8,7 @@ import type {
   SessionStats,
 } from '@threadline/core';
 import {
+  openSegmentRecord,
   SessionNotFoundError,
   type ConversationOptions,
   type SessionEngine,
@@ -164,21 +165,7 @@ export class TenantSessions {
       // segment is the one of that state (the reader's chain would show the newest).
       const open = stored.session.context.open;
       const sealed = (await store.readSealedSegments(key)).filter((s) => s.index < open.index);
-      const chain: SegmentRecord[] = [
-        ...sealed,
-        {
-          index: open.index,
-          id: open.id,
-          parentId: open.parentId,
-          status: 'open',
-          fromSeq: open.fromSeq,
-          toSeq: null,
-          openedAt: open.openedAt,
-          sealedAt: null,
-          counters: open.counters,
-          summary: null,
-        },
-      ];
+      const chain = [...sealed, openSegmentRecord(open)];
       for (const segment of chain) yield `${JSON.stringify({ kind: 'segment', ...segment })}\n`;
     }
     return lines();

@@ -6,11 +6,28 @@ import {
   type ContextWindow,
   type ConversationEntry,
   type EventRecord,
+  type OpenSegment,
   type SegmentRecord,
   type SessionStats,
 } from '@threadline/core';
 import type { SessionKey, SessionStore, StoredSession } from '@threadline/store';
 import { SessionNotFoundError } from './engine-errors.ts';
+
+/** The open segment as a chain entry (status `open`, not sealed, no summary yet). */
+export function openSegmentRecord(open: OpenSegment): SegmentRecord {
+  return {
+    index: open.index,
+    id: open.id,
+    parentId: open.parentId,
+    status: 'open',
+    fromSeq: open.fromSeq,
+    toSeq: null,
+    openedAt: open.openedAt,
+    sealedAt: null,
+    counters: open.counters,
+    summary: null,
+  };
+}
 
 export interface ConversationOptions {
   /** Every segment of the chain, not only the open one. @defaultValue false */
@@ -73,22 +90,7 @@ export class SessionReader {
   async chain(key: SessionKey): Promise<SegmentRecord[]> {
     const { session } = await this.session(key);
     const sealed = await this.store.readSealedSegments(key);
-    const open = session.context.open;
-    return [
-      ...sealed,
-      {
-        index: open.index,
-        id: open.id,
-        parentId: open.parentId,
-        status: 'open',
-        fromSeq: open.fromSeq,
-        toSeq: null,
-        openedAt: open.openedAt,
-        sealedAt: null,
-        counters: open.counters,
-        summary: null,
-      },
-    ];
+    return [...sealed, openSegmentRecord(session.context.open)];
   }
 
   async stats(key: SessionKey, options: { allSegments?: boolean } = {}): Promise<SessionStats> {
