@@ -1,18 +1,47 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+/** The real entry points, and the log line that says each one serves. */
+const ENTRY_POINTS = {
+  'session-worker': {
+    main: '../src/main.ts',
+    ready: /session worker serving partitions/,
+  },
+  summarizer: {
+    main: '../../summarizer/src/main.ts',
+    ready: /summarizer consuming/,
+  },
+  server: {
+    main: '../../server/src/main.ts',
+    ready: /listening on (http:\/\/\S+?) /,
+  },
+} as const;
 
-export interface WorkerProcess {
+export type ProcessKind = keyof typeof ENTRY_POINTS;
+
+export interface ThreadlineProcess {
+  kind: ProcessKind;
   child: ChildProcess;
-  /** Resolves when the process has exited. */
+  /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
+  /** For the server: the URL it listens on. */
+  url: string | null;
   output(): string;
+  /** Sends SIGTERM; resolves with the exit code and how long the process took to exit. */
+  terminate(): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Starts a session-worker process (the real entry point) and waits until it serves. */
-export async function spawnSessionWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+/**
+ * Starts one of the real entry points (`node --import tsx <main>`) with `env` on top of this
+ * process's environment, and waits until its log says it serves.
+ */
+export async function startThreadlineProcess(
+  kind: ProcessKind,
+  env: Record<string, string>,
+): Promise<ThreadlineProcess> {
+  const entry = ENTRY_POINTS[kind];
+  const main = fileURLToPath(new URL(entry.main, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -21,11 +50,34 @@ export async function spawnSessionWorker(env: Record<string, string>): Promise<W
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
-  while (!out.includes('session worker serving partitions')) {
+  let match: RegExpExecArray | null;
+  while (!(match = entry.ready.exec(out))) {
     if (child.exitCode !== null)
-      throw new Error(`session worker exited early (${child.exitCode}):\n${out}`);
-    if (Date.now() > deadline) throw new Error(`session worker did not start within 30 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
+      throw new Error(`${kind} exited early (${child.exitCode}):\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${kind} did not start within 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
   }
-  return { child, exited, output: () => out };
+  return {
+    kind,
+    child,
+    exited,
+    url: match[1] ?? null,
+    output: () => out,
+    async terminate() {
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      return { code, ms: Date.now() - started };
+    },
+  };
+}
+
+export type WorkerProcess = ThreadlineProcess;
+
+/** Starts a session-worker process (the real entry point) and waits until it serves. */
+export function spawnSessionWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  return startThreadlineProcess('session-worker', env);
 }
