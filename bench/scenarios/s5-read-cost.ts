@@ -1,5 +1,10 @@
 import { Redis } from 'ioredis';
-import { defaultTokenCounter, PriceTable, type AcceptedEvent } from '@threadline/core';
+import {
+  defaultTokenCounter,
+  parseSummaryText,
+  PriceTable,
+  type AcceptedEvent,
+} from '@threadline/core';
 import {
   SessionEngine,
   SessionReader,
@@ -71,6 +76,9 @@ async function buildSession(
         request,
         {
           text: `${SUMMARY_TEXT} (segments up to ${request.segmentIndex})`,
+          items: parseSummaryText(`${SUMMARY_TEXT} (segments up to ${request.segmentIndex})`, {
+            defaultSection: 'facts',
+          }).items,
           kind: 'llm',
           model: 'gpt-4o-mini',
           promptTokens: 900,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renderSummaryMessage, SUMMARY_PREAMBLE } from '@threadline/core';
 import { checkSession, type ViolationKind } from './chaos-checker.ts';
 import { makeConversationPlan, type SessionPlan } from './conversation-plan.ts';
 import { embeddedReference } from './embedded-reference.ts';
@@ -59,8 +60,8 @@ describe('the chaos checker', () => {
       o.stats.summaries.llm = 1;
       o.stats.summaries.costNano = 1200;
       o.stats.lastUpdate = '2030-01-01T00:00:00.000Z';
-      const message = o.messages.find((m) => String(m.content).startsWith('Summary of'))!;
-      message.content = 'Summary of the conversation so far:\nAn LLM summary.';
+      const message = o.messages.find((m) => String(m.content).startsWith(SUMMARY_PREAMBLE))!;
+      message.content = renderSummaryMessage('An LLM summary.').content;
     });
     expect(kinds(o)).toEqual([]);
   });
@@ -119,6 +120,18 @@ describe('the chaos checker', () => {
       o.stats.summaries.pending = 1;
     });
     expect(kinds(summarizing)).toContain('left-summarizing');
+  });
+
+  it('accepts one catch-up summary covering several sealed segments, and detects a gap in the coverage', () => {
+    const catchUp = observed((o) => {
+      // Segment 1's summary folded into segment 2's: 2 now covers both.
+      const own = o.chain[1]!.summary!;
+      o.chain[2]!.summary = { ...o.chain[2]!.summary!, fromSeq: own.fromSeq, firstSegmentIndex: 1 };
+      o.chain[1]!.summary = null;
+    });
+    expect(kinds(catchUp)).toEqual([]);
+    const gap = observed((o) => void (o.chain[2]!.summary!.fromSeq += 1));
+    expect(kinds(gap)).toContain('summary-misplaced');
   });
 
   it('detects a summary attached to the wrong segment', () => {

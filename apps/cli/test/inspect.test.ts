@@ -58,7 +58,11 @@ describe('threadline inspect', () => {
     expect(text).toMatch(new RegExp(`${sessionId}\\.s1\\s+open\\s`));
     expect(text).toMatch(/tool calls\s+1 \(0 failed\)/);
     expect(text).toMatch(/messages\s+4 \(2 user, 2 ai\)/);
-    expect(text).toContain('Summary of the conversation so far');
+    // The whole history fits the context's budget: it is shown verbatim, the summary would
+    // only repeat it.
+    expect(text).toMatch(/user\s+Plan 3 days in Porto for 900 EUR\./);
+    expect(text).not.toContain('Summary of the earlier part of this conversation');
+    expect(text).toMatch(/- Plan 3 days in Porto for 900 EUR\./);
   });
 
   it('prints one JSON document with --json', async () => {

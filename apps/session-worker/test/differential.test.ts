@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
+import { createExtractiveSummarizer, defaultTokenCounter, type Summarizer } from '@threadline/core';
 import { EmbeddedRuntime, SessionManager } from '@threadline/sdk';
 import { deleteKeysWithPrefix, uniquePrefix } from '@threadline/testing';
 import { testRedisUrl } from '@threadline/testing/vitest';
@@ -82,14 +83,41 @@ const conversation = fc.record({
   tokenThreshold: fc.integer({ min: 20, max: 400 }),
   infiniteContext: fc.boolean(),
   systemPrompt: fc.option(text, { nil: undefined }),
+  /**
+   * When summaries land. `each`: before the next event (one summary per seal). `burst`: only
+   * after the whole conversation, so the first summary covers the first sealed segment and one
+   * catch-up request covers the ones sealed while it was held. Either way both runtimes see the
+   * same order of seals and answers; in between, which segments share a catch-up depends on the
+   * summarizer's speed, which is not what this test compares.
+   */
+  summaries: fc.constantFrom('each' as const, 'burst' as const),
 });
 
-async function play(sm: SessionManager, steps: Step[]): Promise<void> {
+/** A summarizer held until `release()`: the extractive one, like the fleet's. */
+function heldSummarizer() {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const extractive = createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+  const summarizer: Summarizer = {
+    summarize: async (input) => {
+      await gate;
+      return extractive.summarize(input);
+    },
+  };
+  return { summarizer, release };
+}
+
+async function play(
+  sm: SessionManager,
+  steps: Step[],
+  settle: (() => Promise<void>) | null,
+): Promise<void> {
   for (const s of steps) {
     if (s.kind === 'user') await sm.userSays(s.text);
     else if (s.kind === 'ai') await sm.aiResponds(s.text, { model: s.model });
     else if (s.kind === 'tool') await sm.toolUsed(s.tool, s.args, s.result, s.error);
     else await sm.updateSystemPrompt(s.text);
+    if (settle) await settle();
   }
 }
 
@@ -127,11 +155,26 @@ describe('the distributed runtime against the embedded one', () => {
           tokenThreshold: c.tokenThreshold,
           systemPrompt: c.systemPrompt,
         };
-        const embedded = new EmbeddedRuntime();
+        const held = heldSummarizer();
+        const embedded = new EmbeddedRuntime(
+          c.summaries === 'burst' ? { summarizer: held.summarizer } : {},
+        );
         const a = new SessionManager({ ...options, runtime: embedded });
         const b = new SessionManager({ ...options, runtime: fleet.runtime });
-        await play(a, c.steps);
-        await play(b, c.steps);
+        if (c.summaries === 'each') {
+          await play(a, c.steps, () => embedded.idle());
+          await play(b, c.steps, async () => {
+            await b.getStats();
+            await fleet.runtime.idle();
+          });
+        } else {
+          await Promise.all(fleet.summarizers.map((s) => s.worker.pause()));
+          await play(a, c.steps, null);
+          await play(b, c.steps, null);
+          await b.getStats();
+          held.release();
+          for (const s of fleet.summarizers) s.worker.resume();
+        }
         await embedded.idle();
         await b.getStats();
         await fleet.runtime.idle();

@@ -53,8 +53,10 @@ describe('the distributed runtime', () => {
     await sm.getStats({ waitFor: last });
     await fleet.runtime.idle();
     const messages = await sm.getMessagesForLlm();
-    expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
+    // No system prompt: the summary (conversation data, a user message), then the new turn.
+    expect(messages.map((m) => m.role)).toEqual(['user', 'user']);
     expect(messages[0]!.content).toMatch(/40 chairs/);
+    expect(messages[1]!.content).toBe('Book them please.');
     const chain = await sm.getChain();
     expect(chain.map((s) => s.status)).toEqual(['summarized', 'open']);
   });

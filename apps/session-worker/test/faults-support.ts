@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { dumpKeys, type ChatCompletionRequest, type DumpedKey } from '@threadline/testing';
+import { dumpKeys, type DumpedKey } from '@threadline/testing';
 
 /**
  * Helpers of the faults-*.test.ts files: what a session looks like in Redis (to prove a poison
@@ -21,14 +21,6 @@ export {
   type ProcessKind,
   type ThreadlineProcess,
 } from './worker-processes.ts';
-
-/** The transcript a summary request carried (between `<transcript>` markers), or ''. */
-export function transcriptOf(request: ChatCompletionRequest): string {
-  const text = request.messages
-    .map((m) => (typeof m.content === 'string' ? m.content : ''))
-    .join('\n');
-  return /<transcript>\n([\s\S]*?)\n<\/transcript>/.exec(text)?.[1] ?? '';
-}
 
 /** How many times `needle` occurs in `haystack` (non-overlapping). */
 export function occurrences(haystack: string, needle: string): number {

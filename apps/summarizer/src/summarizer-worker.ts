@@ -1,10 +1,5 @@
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
-import {
-  ValidationError,
-  issuesFromZod,
-  type Summarizer,
-  type SummaryRequest,
-} from '@threadline/core';
+import { ValidationError, issuesFromZod, type Summarizer } from '@threadline/core';
 import { produceSummaryEvent } from '@threadline/engine';
 import { silentLogger, type Logger, type ThreadlineMetrics } from '@threadline/observability';
 import {
@@ -54,17 +49,6 @@ export interface SummarizerWorkerHandle {
   close(): Promise<void>;
 }
 
-function sameRequest(a: SummaryRequest, b: SummaryRequest): boolean {
-  return (
-    a.segmentId === b.segmentId &&
-    a.fromSeq === b.fromSeq &&
-    a.toSeq === b.toSeq &&
-    a.previousSummarySegmentIndex === b.previousSummarySegmentIndex &&
-    a.model === b.model &&
-    a.maxTokens === b.maxTokens
-  );
-}
-
 /**
  * Consumes the summarize queue: reads the sealed segment and the summary before it from Redis,
  * calls the summarizer, and answers with a `summary_ready` event on the session's own partition
@@ -106,26 +90,20 @@ export async function startSummarizerWorker(
       const { tenant } = parsed.data;
       const asked = parsed.data.request;
       const key = { tenant, sessionId: asked.sessionId };
-      // Skip work nobody waits for: the session is gone, or this segment is no longer pending.
+      // Skip work nobody waits for: the session is gone, or this summary is no longer asked for.
+      // The request stored with the session is the truth, not the job: a job left over from an
+      // earlier life of the session (deleted, created again under the same id) carries the same
+      // job id but other seqs; a summary made from it would cover other events than the ones
+      // asked for now.
       const stored = await store.load(key);
-      const head = stored?.session.context.pending[0];
-      if (!stored || !head || head.segmentIndex !== asked.segmentIndex) {
+      const request = stored?.session.context.inFlight;
+      if (!stored || !request || request.segmentIndex !== asked.segmentIndex) {
         logger.info(
           { tenant, sessionId: asked.sessionId, segmentIndex: asked.segmentIndex },
           'summary no longer awaited',
         );
         return { skipped: true };
       }
-      // The stored pending segment is the truth, not the job: a request left over from an
-      // earlier life of the session (deleted, created again under the same id) carries the same
-      // job id but other seqs; a summary made from it would cover other events than the
-      // segment's (which the context would then lose), or be refused for good.
-      const request = head;
-      if (!sameRequest(asked, head))
-        logger.warn(
-          { tenant, sessionId: head.sessionId, segmentIndex: head.segmentIndex },
-          'summarize job differs from the pending segment; summarizing the stored segment',
-        );
       const started = Date.now();
       const event = await produceSummaryEvent(store, key, request, options.summarizer, () =>
         new Date().toISOString(),

@@ -15,10 +15,22 @@ export * from './session/event-record.ts';
 export * from './session/session-state.ts';
 export * from './session/session-machine.ts';
 export * from './session/decide.ts';
+export * from './session/schema-upgrade.ts';
 export * from './session/measure-event.ts';
 export * from './session/session-stats.ts';
 export * from './session/conversation.ts';
 export * from './context/render-messages.ts';
 export * from './context/messages-for-llm.ts';
+export * from './summary/structured-summary.ts';
+export * from './summary/parse-summary.ts';
+export * from './summary/summary-eviction.ts';
 export * from './summary/extractive-summarizer.ts';
+export * from './summary/artifacts.ts';
+export {
+  findValues,
+  valuesOf,
+  mentionsValue,
+  type FoundValue,
+  type ValueKind,
+} from './summary/values.ts';
 export * from './session/summarizer-port.ts';

@@ -1,5 +1,8 @@
 import {
   assembleContext,
+  defaultTokenCounter,
+  type ContextTokens,
+  type TokenCounter,
   sessionStats,
   toConversation,
   type ContextOptions,
@@ -44,6 +47,8 @@ export interface ConversationOptions {
 export class SessionReader {
   constructor(
     readonly store: SessionStore,
+    /** Counts the summary as each context renders it (prepared for the sessions' models). */
+    private readonly tokens: ContextTokens & Pick<TokenCounter, 'prepare'> = defaultTokenCounter,
     /** Events fetched per round trip when the context reads back from the newest. */
     private readonly pageSize = 64,
   ) {}
@@ -57,23 +62,28 @@ export class SessionReader {
   async messagesForLlm(key: SessionKey, options: ContextOptions = {}): Promise<ContextWindow> {
     const { session } = await this.session(key);
     const state = session.context;
-    const fromSeq = state.latestSummary?.coversToSeq ?? 0;
+    const coversToSeq = state.latestSummary?.coversToSeq ?? 0;
     const budget = options.budget ?? null;
     const newestFirst: EventRecord[] = [];
+    // Without a budget every event the summary does not cover is needed: one read. With one,
+    // page back from the newest (into summarized segments too: the window fills the budget)
+    // until twice the budget has been read: enough to fill it even when a large event is
+    // skipped, and a read still costs O(window), not O(history).
+    const enough = budget === null ? Infinity : 2 * budget;
     let tokens = 0;
     let end = state.nextSeq;
-    while (end > fromSeq) {
-      // Without a budget every uncovered event is needed: one read. With one, page back until it is spent.
-      const start = budget === null ? fromSeq : Math.max(fromSeq, end - this.pageSize);
+    const floor = budget === null ? coversToSeq : 0;
+    while (end > floor && tokens < enough) {
+      const start = budget === null ? floor : Math.max(floor, end - this.pageSize);
       const page = await this.store.readEvents(key, start, end);
       for (let i = page.length - 1; i >= 0; i--) {
         newestFirst.push(page[i]!);
         tokens += page[i]!.contextTokens;
       }
       end = start;
-      if (budget !== null && tokens >= budget) break;
     }
-    return assembleContext(state, newestFirst, options);
+    await this.tokens.prepare([state.config.defaultModel]);
+    return assembleContext(state, newestFirst, options, this.tokens);
   }
 
   async conversation(
@@ -90,7 +100,15 @@ export class SessionReader {
   async chain(key: SessionKey): Promise<SegmentRecord[]> {
     const { session } = await this.session(key);
     const sealed = await this.store.readSealedSegments(key);
-    return [...sealed, openSegmentRecord(session.context.open)];
+    // A catch-up summary is attached to the newest segment it covers; the ones before it are
+    // summarized too.
+    const summarizedUpTo = session.context.latestSummary?.segmentIndex ?? -1;
+    return [
+      ...sealed.map((segment) =>
+        segment.index <= summarizedUpTo ? { ...segment, status: 'summarized' as const } : segment,
+      ),
+      openSegmentRecord(session.context.open),
+    ];
   }
 
   async stats(key: SessionKey, options: { allSegments?: boolean } = {}): Promise<SessionStats> {

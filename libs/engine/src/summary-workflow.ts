@@ -1,14 +1,17 @@
 import type { AcceptedEvent, Summarizer, SummaryOutcome, SummaryRequest } from '@threadline/core';
 import type { SessionKey, SessionStore } from '@threadline/store';
 
-/** The eventId of a segment's summary: deterministic, so duplicate answers collapse. */
+/**
+ * The eventId of a summary: deterministic, so duplicate answers collapse. A request is named by
+ * the newest segment it covers, and requests cover disjoint ranges of segments.
+ */
 export function summaryEventIdOf(request: Pick<SummaryRequest, 'segmentIndex'>): string {
   return `summary-${request.segmentIndex}`;
 }
 
 /**
- * Makes the summary a request asks for, from the store: the sealed segment's events and the
- * summary before it (rolling). Returns the `summary_ready` event to send through the
+ * Makes the summary a request asks for, from the store: the events of the sealed segments it
+ * covers and the summary before them (rolling). Returns the `summary_ready` event to send through the
  * session's own queue, so that it is ordered with everything else.
  */
 export async function produceSummaryEvent(
@@ -44,6 +47,7 @@ export function summaryReadyEvent(
     segmentId: request.segmentId,
     summary: {
       text: outcome.text,
+      items: outcome.items,
       kind: outcome.kind,
       model: outcome.model,
       promptTokens: outcome.promptTokens,

@@ -33,11 +33,18 @@ export {
   MIN_LETTER_SHARE,
   MAX_JUMBLED_WORD_SHARE,
   MIN_DISTINCT_WINDOW_SHARE,
+  MIN_SECTIONS,
+  INSTRUCTION_PATTERNS,
+  parseStructuredAnswer,
+  type StructuredAnswerOptions,
   type SummaryValidationOptions,
 } from './validate-summary.ts';
 export {
   buildSummaryPrompt,
+  materialMarker,
+  renderPreviousSummary,
   renderTranscript,
+  TRANSCRIPT_MAX_CHARS,
   TURN_MAX_CHARS,
   type SummaryPromptInput,
 } from './summary-prompt.ts';

@@ -96,6 +96,12 @@ export type BadOutputReason =
   | 'too_short'
   | 'too_long'
   | 'noise'
+  /** The answer does not follow the summary's sections (see `parseStructuredAnswer`). */
+  | 'structure'
+  /** The answer names a URL that is in neither the transcript nor the previous summary. */
+  | 'invented_url'
+  /** The answer carries an instruction to the model that the material does not contain. */
+  | 'injected_instruction'
   /** The HTTP body was not a chat completion (not JSON, no `choices[0].message`). */
   | 'malformed';
 
@@ -109,7 +115,7 @@ export class LlmBadOutputError extends LlmError {
     /** What was wrong and the rule it broke. */
     detail: string,
   ) {
-    super(`summary rejected (${reason.replace('_', ' ')}): ${detail}`);
+    super(`summary rejected (${reason.replaceAll('_', ' ')}): ${detail}`);
   }
 }
 

@@ -1,5 +1,7 @@
 import {
   createExtractiveSummarizer,
+  fitToCap,
+  renderSummaryText,
   withFallback,
   type PriceTable,
   type SummarizeInput,
@@ -24,7 +26,7 @@ import {
   type RetryOptions,
 } from './retry-policy.ts';
 import { buildSummaryPrompt } from './summary-prompt.ts';
-import { TOO_LONG_FACTOR, validateSummary } from './validate-summary.ts';
+import { parseStructuredAnswer, TOO_LONG_FACTOR, validateSummary } from './validate-summary.ts';
 
 /** The part of a {@link TokenCounter} the summarizers use. */
 export type SummaryTokenCounter = Pick<TokenCounter, 'prepare' | 'countText'>;
@@ -69,8 +71,9 @@ export interface LlmSummarizerOptions extends RetryOptions {
 const hookErrors = new WeakSet<object>();
 
 /**
- * Summarizes a sealed segment with an LLM: builds the prompt ({@link buildSummaryPrompt}),
- * calls the client, validates the answer ({@link validateSummary}), and retries what may
+ * Summarizes sealed segments with an LLM: builds the prompt ({@link buildSummaryPrompt}),
+ * calls the client, validates the answer ({@link validateSummary}, then its structure, URLs and
+ * instructions with {@link parseStructuredAnswer}), fits its items to the cap, and retries what may
  * succeed on a second try (see `llm-errors.ts`) with full-jitter exponential backoff. A 429
  * waits at least what its `Retry-After` asks. `max_tokens` is set to {@link TOO_LONG_FACTOR}
  * times the budget, so a runaway answer cannot cost more than that.
@@ -107,9 +110,11 @@ export class LlmSummarizer implements Summarizer {
     await this.#tokens.prepare([request.model]);
     const messages = buildSummaryPrompt({
       events: input.events,
-      previousSummary: input.previousSummary?.text ?? null,
+      previousSummary: input.previousSummary?.items ?? null,
       maxTokens: request.maxTokens,
     });
+    const material = messages[1]?.content ?? '';
+    const countTokens = (t: string) => this.#tokens.countText(t, request.model);
     const maxOutputTokens = Math.max(16, Math.ceil(TOO_LONG_FACTOR * request.maxTokens));
     const { maxAttempts, badOutputRetries, maxRetryAfterMs, sleep } = this.#retry;
 
@@ -124,12 +129,20 @@ export class LlmSummarizer implements Summarizer {
         completionTokens += completion.completionTokens;
         const text = validateSummary(completion.text, {
           maxTokens: request.maxTokens,
-          countTokens: (t) => this.#tokens.countText(t, request.model),
+          countTokens,
           minChars: this.#minChars,
         });
+        const parsed = parseStructuredAnswer(text, {
+          citable: { fromSeq: 0, toSeq: request.toSeq },
+          material,
+        });
+        // A model's count of its own tokens is approximate: what is over the cap goes by the
+        // eviction rule, whole items, never cut text.
+        const { items } = fitToCap(parsed, request.maxTokens, countTokens);
         const model = completion.model;
         return {
-          text,
+          text: renderSummaryText(items),
+          items,
           kind: 'llm',
           model,
           promptTokens,

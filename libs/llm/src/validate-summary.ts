@@ -1,3 +1,4 @@
+import { parseSummaryText, type SummaryItem } from '@threadline/core';
 import { LlmBadOutputError } from './llm-errors.ts';
 
 export interface SummaryValidationOptions {
@@ -212,4 +213,74 @@ function noiseFinding(text: string): string | null {
 
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
+}
+
+/** Least number of the five section headings a structured answer must have. */
+export const MIN_SECTIONS = 3;
+
+/**
+ * Phrases that instruct a model. An answer that contains one the material does not contain was
+ * steered by something (a prompt injection in a tool result, a model gone astray): its summary
+ * would carry new instructions into every later context. Matched on lower-cased text.
+ */
+export const INSTRUCTION_PATTERNS: readonly RegExp[] = [
+  /\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}?\b(?:instructions?|prompts?|rules?|guidelines?|messages?|context)\b/,
+  /\b(?:you are now|from now on,? you|act as|pretend (?:to be|you are)|new instructions?|system prompt|developer mode|jailbreak)\b/,
+  /\b(?:you|the assistant|the model|ai) (?:must|should|shall|will) (?:now|always|never|only)\b/,
+  /\b(?:do not|don't|never) (?:tell|reveal|mention|inform) (?:the )?user\b/,
+  /\b(?:reveal|print|output|send|leak) (?:your |the )?(?:system prompt|instructions|api key|secrets?|password)\b/,
+];
+
+const URL_IN_TEXT = /(?<![\w/.-])(?:https?:\/\/|www\.)[^\s<>()"'`\]]+[^\s<>()"'`.,;:!?\]]/gi;
+
+export interface StructuredAnswerOptions {
+  /** Transcript lines the answer may cite: `[fromSeq, toSeq)`, plus the previous summary's. */
+  citable: { fromSeq: number; toSeq: number };
+  /** The material the answer was made from (previous summary and transcript), as sent. */
+  material: string;
+}
+
+/**
+ * Checks that a (trimmed, already validated) answer is a structured summary made from its
+ * material, and returns its items. Throws {@link LlmBadOutputError}:
+ *
+ * - `structure`: fewer than {@link MIN_SECTIONS} of the five section headings, or no item;
+ * - `invented_url`: a URL that is in neither the transcript nor the previous summary;
+ * - `injected_instruction`: an instruction to a model ({@link INSTRUCTION_PATTERNS}) whose
+ *   words the material does not contain.
+ */
+export function parseStructuredAnswer(
+  text: string,
+  options: StructuredAnswerOptions,
+): SummaryItem[] {
+  const parsed = parseSummaryText(text, { citable: options.citable });
+  if (parsed.headings.size < MIN_SECTIONS)
+    throw new LlmBadOutputError(
+      'structure',
+      `the answer has ${parsed.headings.size} of the five section headings, expected at least ${MIN_SECTIONS}`,
+    );
+  if (parsed.items.length === 0)
+    throw new LlmBadOutputError('structure', 'the answer has no item under its headings');
+  const material = options.material.toLowerCase();
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const url = match[0].toLowerCase();
+    if (!material.includes(url))
+      throw new LlmBadOutputError(
+        'invented_url',
+        `the answer names ${JSON.stringify(match[0].slice(0, 120))}, which the material does not contain`,
+      );
+  }
+  const flat = material.replace(/\s+/g, ' ');
+  for (const item of parsed.items) {
+    const said = item.text.toLowerCase().replace(/[’‘]/g, "'");
+    for (const pattern of INSTRUCTION_PATTERNS) {
+      const found = pattern.exec(said);
+      if (found && !flat.includes(found[0].replace(/\s+/g, ' ')))
+        throw new LlmBadOutputError(
+          'injected_instruction',
+          `the answer says ${JSON.stringify(found[0])}, an instruction the material does not contain`,
+        );
+    }
+  }
+  return parsed.items;
 }

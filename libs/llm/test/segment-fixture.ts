@@ -1,4 +1,9 @@
-import type { EventRecord, SummaryRecord, SummaryRequest } from '@threadline/core';
+import {
+  parseSummaryText,
+  type EventRecord,
+  type SummaryRecord,
+  type SummaryRequest,
+} from '@threadline/core';
 
 /** A sealed segment of a travel conversation, as the session worker would hand it over. */
 export function travelSegment(): EventRecord[] {
@@ -57,6 +62,7 @@ export function summaryRequest(overrides: Partial<SummaryRequest> = {}): Summary
     sessionId: 'sess-llm',
     segmentIndex: 1,
     segmentId: 'sess-llm.s1',
+    firstSegmentIndex: 1,
     fromSeq: 0,
     toSeq: 4,
     previousSummarySegmentIndex: 0,
@@ -71,7 +77,10 @@ export function previousSummary(text: string): SummaryRecord {
   return {
     segmentIndex: 0,
     segmentId: 'sess-llm.s0',
+    firstSegmentIndex: 0,
+    fromSeq: 0,
     text,
+    items: parseSummaryText(text, { defaultSection: 'facts' }).items,
     kind: 'llm',
     model: 'gpt-4o-mini',
     contextTokens: 20,

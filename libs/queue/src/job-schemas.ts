@@ -60,7 +60,11 @@ export const EventJobContractSchema = z.strictObject({
     .max(MAX_EVENTS_PER_JOB),
 });
 
-/** A request to summarize one sealed segment (the machine's `SummaryRequest`, plus the tenant). */
+/**
+ * A request to summarize sealed segments (the machine's `SummaryRequest`, plus the tenant). The
+ * summarizer takes only the session and `segmentIndex` from it: the request stored with the
+ * session is the truth (a job left from an earlier request is skipped).
+ */
 export const SummarizeJobSchema = z.strictObject({
   v: z.literal(1),
   tenant: IdSchema,
@@ -71,6 +75,8 @@ export const SummarizeJobSchema = z.strictObject({
       .string()
       .min(1)
       .max(LIMITS.idMaxLength * 2),
+    /** Absent in requests made before catch-up summaries (then `segmentIndex`). */
+    firstSegmentIndex: z.number().int().min(0).optional(),
     fromSeq: z.number().int().min(0),
     toSeq: z.number().int().min(0),
     previousSummarySegmentIndex: z.number().int().min(0).nullable(),

@@ -3,6 +3,7 @@ import {
   acceptEvents,
   CreateSessionSchema,
   parseOrThrow,
+  parseSummaryText,
   renderEvent,
   type ChatMessage,
   type ContextWindow,
@@ -203,8 +204,11 @@ export class SessionManager {
         });
         if (typeof text !== 'string')
           throw new TypeError('the summary callback must return a string');
+        // A custom summary is free text: its lines (under headings, if it has any) are its items,
+        // of unknown source, so the context never leaves them out for being in its window.
         return {
           text,
+          items: parseSummaryText(text, { defaultSection: 'facts' }).items,
           kind: 'custom',
           model: null,
           promptTokens: 0,

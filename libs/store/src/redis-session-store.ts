@@ -1,5 +1,13 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { EventRecord, PersistedSession, SegmentRecord, SummaryRecord } from '@threadline/core';
+import {
+  upgradeSegmentRecord,
+  upgradeSession,
+  upgradeSummaryRecord,
+  type EventRecord,
+  type PersistedSession,
+  type SegmentRecord,
+  type SummaryRecord,
+} from '@threadline/core';
 import { ErrorCode } from './error-code.ts';
 import { loadLuaScript, runLuaScript } from './lua-scripts.ts';
 import {
@@ -87,7 +95,10 @@ export class RedisSessionStore implements SessionStore {
     if (version === null || version === undefined) return null;
     if (session === null || session === undefined)
       throw new Error(`session ${keyString(key)}: ${keys.state} has a version but no session`);
-    return { session: JSON.parse(session) as PersistedSession, version: Number(version) };
+    return {
+      session: upgradeSession(JSON.parse(session) as PersistedSession),
+      version: Number(version),
+    };
   }
 
   /** 1 round trip: SMISMEMBER ids ... (none for an empty list). */
@@ -177,10 +188,12 @@ export class RedisSessionStore implements SessionStore {
     ) as [Record<string, string>, Record<string, string>];
     return Object.entries(segments)
       .map(([index, json]) => {
-        const segment = JSON.parse(json) as SegmentRecord;
+        const segment = upgradeSegmentRecord(JSON.parse(json) as SegmentRecord);
         const summaryJson = summaries[index];
         const summary =
-          summaryJson === undefined ? null : (JSON.parse(summaryJson) as SummaryRecord);
+          summaryJson === undefined
+            ? null
+            : upgradeSummaryRecord(JSON.parse(summaryJson) as SummaryRecord);
         return {
           ...segment,
           status: summary ? 'summarized' : segment.status,
@@ -194,7 +207,7 @@ export class RedisSessionStore implements SessionStore {
   async readSummary(key: SessionKey, segmentIndex: number): Promise<SummaryRecord | null> {
     const keys = this.keysOf(key);
     const json = await this.redis.hget(keys.summaries, String(segmentIndex));
-    return json === null ? null : (JSON.parse(json) as SummaryRecord);
+    return json === null ? null : upgradeSummaryRecord(JSON.parse(json) as SummaryRecord);
   }
 
   /**

@@ -334,7 +334,7 @@ describe('RedisSessionStore on a 3-node Redis Cluster', () => {
       expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });
       const batch = script.batch(1, [
         script.user(),
-        script.assistant({ content: '✓ réponse' }),
+        script.user({ content: '✓ réponse' }),
         script.summaryOf(0),
       ]);
       expect(await store.commit(key, batch.request)).toEqual({ ok: true, version: 2 });

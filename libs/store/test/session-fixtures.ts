@@ -105,6 +105,9 @@ export class SessionScript {
       segmentIndex,
       segmentId: `${this.sessionId}.s${segmentIndex}`,
       text,
+      items: [
+        { key: `fact:${segmentIndex}`, section: 'facts', text, seq: -1, weight: 5, mentions: 0, age: 0 },
+      ],
       kind: 'llm',
       model: 'gpt-4o-mini',
       contextTokens: 40,

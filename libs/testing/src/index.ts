@@ -27,6 +27,7 @@ export { uniquePrefix } from './keys/unique-prefix.ts';
 export { deleteKeysWithPrefix } from './keys/delete-keys-with-prefix.ts';
 export { dumpKeys, globEscape, type DumpedKey } from './keys/dump-keys.ts';
 export { startFakeLlm, type FakeLlm, type FakeLlmStats } from './fake-llm/fake-llm.ts';
+export { transcriptOf } from './fake-llm/summary-transcript.ts';
 export type { FakeLlmOptions } from './fake-llm/fake-llm-options.ts';
 export { createRandom, type RandomSource } from './fake-llm/seeded-random.ts';
 export {

@@ -1,3 +1,8 @@
+import {
+  MAX_ITEM_CHARS,
+  MAX_SUMMARY_ITEMS,
+  SUMMARY_SECTIONS,
+} from '../summary/structured-summary.ts';
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE, LIMITS } from './limits.ts';
 
@@ -98,7 +103,31 @@ export const SystemPromptUpdatedSchema = z.strictObject({
 export const SummaryKindSchema = z.enum(['llm', 'extractive', 'custom']);
 export type SummaryKind = z.infer<typeof SummaryKindSchema>;
 
-/** Internal: a summarizer's answer for one sealed segment, ordered with the session's events. */
+/** One item of a structured summary (see summary/structured-summary.ts). */
+export const SummaryItemSchema = z.strictObject({
+  key: z.string().min(1).max(1000),
+  section: z.enum(SUMMARY_SECTIONS),
+  text: z
+    .string()
+    .min(1)
+    .max(2 * MAX_ITEM_CHARS),
+  seq: z.number().int().min(-1),
+  weight: z.number().min(-1000).max(1000),
+  mentions: z.number().int().min(0),
+  age: z.number().int().min(0),
+  pending: z.boolean().optional(),
+  values: z
+    .array(z.string().max(2 * MAX_ITEM_CHARS))
+    .max(64)
+    .optional(),
+  topic: z.array(z.string().max(200)).max(64).optional(),
+  compact: z.boolean().optional(),
+});
+
+/**
+ * Internal: a summarizer's answer for the sealed segments a request covers (attached to the
+ * newest, `segmentIndex`), ordered with the session's events.
+ */
 export const SummaryReadySchema = z.strictObject({
   ...common,
   type: z.literal('summary_ready'),
@@ -109,6 +138,8 @@ export const SummaryReadySchema = z.strictObject({
     .max(LIMITS.idMaxLength * 2),
   summary: z.strictObject({
     text: z.string().min(1).max(LIMITS.contentMaxChars),
+    /** The structured summary; absent in answers made before summaries had items (then parsed from `text`). */
+    items: z.array(SummaryItemSchema).max(MAX_SUMMARY_ITEMS).optional(),
     kind: SummaryKindSchema,
     model: z.string().max(LIMITS.nameMaxChars).nullable(),
     promptTokens: TokenCountSchema,

@@ -50,9 +50,9 @@ export function decide(
 }
 
 /**
- * The summary being made right now, if any: derived from persisted state so that a host that
+ * The summary being made right now, if any: read from persisted state so that a host that
  * crashed between its commit and its effect asks again (the request is idempotent).
  */
 export function summaryInFlight(session: PersistedSession): SummaryRequest | null {
-  return session.context.pending[0] ?? null;
+  return session.context.inFlight;
 }

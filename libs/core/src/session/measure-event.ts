@@ -3,6 +3,8 @@ import type { SessionConfig } from '../schemas/session-config.ts';
 import type { TokenCounter } from '../tokens/token-counter.ts';
 import type { PriceTable } from '../pricing/price-table.ts';
 import { renderSummaryMessage } from '../context/render-messages.ts';
+import { parseSummaryText } from '../summary/parse-summary.ts';
+import { inPrintOrder, renderSummaryText } from '../summary/structured-summary.ts';
 import type { MeasuredEvent } from './event-record.ts';
 import type { SessionMachineEvent } from './session-machine.ts';
 
@@ -70,14 +72,18 @@ export function measureEvent(
       const counted = tokens.countText(event.content, model);
       const completionTokens = event.usage?.completionTokens ?? counted;
       const promptTokens = event.usage?.promptTokens ?? 0;
-      const overhead = tokens.countMessage({ role: 'assistant', content: '' }, model);
+      // The room the message takes in this session's context is its text as the session's model
+      // counts it; the provider's usage is accounting (it may include reasoning tokens).
+      const inContext =
+        model === config.defaultModel ? counted : tokens.countText(event.content, config.defaultModel);
+      const overhead = tokens.countMessage({ role: 'assistant', content: '' }, config.defaultModel);
       return {
         ...base,
         content: event.content,
         model,
         provider: event.provider ?? null,
         usage: event.usage ?? null,
-        contextTokens: completionTokens + overhead,
+        contextTokens: inContext + overhead,
         promptTokens,
         completionTokens,
         costNano:
@@ -123,16 +129,29 @@ export function toMachineEvent(
   meter: Meter,
 ): SessionMachineEvent {
   if (event.type === 'summary_ready') {
-    const text = event.summary.text;
+    // The context renders the summary from its items: measure that rendering.
+    const items = inPrintOrder(
+      event.summary.items ??
+        parseSummaryText(event.summary.text, { defaultSection: 'facts' }).items,
+    );
+    // The text is kept as the summarizer wrote it (what a custom callback returned, say), for
+    // display; the context shows the items.
     return {
       type: 'summary',
       answer: {
         segmentIndex: event.segmentIndex,
         segmentId: event.segmentId,
-        text,
+        text: event.summary.text,
+        items,
         kind: event.summary.kind,
         model: event.summary.model,
-        contextTokens: meter.tokens.countMessage(renderSummaryMessage(text), config.defaultModel),
+        contextTokens:
+          items.length > 0
+            ? meter.tokens.countMessage(
+                renderSummaryMessage(renderSummaryText(items)),
+                config.defaultModel,
+              )
+            : 0,
         promptTokens: event.summary.promptTokens,
         completionTokens: event.summary.completionTokens,
         costNano: event.summary.costNano,

@@ -1,4 +1,5 @@
 import type { SummaryKind } from '../schemas/event.ts';
+import type { SummaryItem } from '../summary/structured-summary.ts';
 
 /** Running counts of a segment (or of a whole session). Money in integer nano-dollars. */
 export interface SegmentCounters {
@@ -49,11 +50,22 @@ export function addCounters(a: SegmentCounters, b: SegmentCounters): SegmentCoun
 
 export type SegmentStatus = 'open' | 'sealed' | 'summarized';
 
-/** A summary attached to a sealed segment. Rolling: it covers every segment up to its own. */
+/**
+ * A summary attached to a sealed segment. Rolling: it covers every segment up to its own. A
+ * catch-up summary newly covers several segments (`firstSegmentIndex` to `segmentIndex`) and is
+ * attached to the newest of them.
+ */
 export interface SummaryRecord {
   segmentIndex: number;
   segmentId: string;
+  /** The oldest segment this summary newly covers (== segmentIndex unless catching up). */
+  firstSegmentIndex: number;
+  /** First seq it newly covers (events before it came in through the previous summary). */
+  fromSeq: number;
+  /** The rendering of `items` (structured-summary.ts). */
   text: string;
+  /** The summary's items: what the context shows, item by item. */
+  items: SummaryItem[];
   kind: SummaryKind;
   model: string | null;
   /** Tokens the summary occupies as a context message. */
@@ -64,7 +76,7 @@ export interface SummaryRecord {
   costNano: number;
   attempts: number;
   fallbackReason: string | null;
-  /** Events with `seq < coversToSeq` are covered: the context shows the summary instead. */
+  /** Events with `seq < coversToSeq` are covered: the context may show the summary instead. */
   coversToSeq: number;
   createdAt: string;
   /** The eventId of the `summary_ready` event that attached it. */
@@ -84,6 +96,10 @@ export interface SegmentRecord {
   openedAt: string;
   sealedAt: string | null;
   counters: SegmentCounters;
+  /**
+   * Its own summary: on the newest segment a summary covers. A segment covered by a catch-up
+   * summary attached to a later segment is `summarized` with `summary` null.
+   */
   summary: SummaryRecord | null;
 }
 

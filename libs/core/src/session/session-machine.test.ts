@@ -3,7 +3,12 @@ import { decide, startSession, summaryInFlight, type PersistedSession } from './
 import { newSessionState } from './session-state.ts';
 import { SessionConfigSchema } from '../schemas/session-config.ts';
 import type { MeasuredEvent } from './event-record.ts';
-import type { SessionMachineEvent, SummaryAnswer } from './session-machine.ts';
+import {
+  HARD_CEILING_FACTOR,
+  type SessionMachineEvent,
+  type SummaryAnswer,
+} from './session-machine.ts';
+import { MAX_SEGMENTS_PER_SUMMARY } from './session-state.ts';
 
 let n = 0;
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
@@ -38,6 +43,10 @@ function measured(
 const turn = (tokens = 10): SessionMachineEvent => ({
   type: 'turn',
   event: measured('user_message', tokens),
+});
+const reply = (tokens = 10): SessionMachineEvent => ({
+  type: 'turn',
+  event: measured('assistant_message', tokens),
 });
 const tool = (tokens = 10): SessionMachineEvent => ({
   type: 'tool',
@@ -74,6 +83,17 @@ function answer(
     segmentIndex,
     segmentId: `s1.s${segmentIndex}`,
     text,
+    items: [
+      {
+        key: `fact:${segmentIndex}`,
+        section: 'facts',
+        text,
+        seq: 0,
+        weight: 5,
+        mentions: 0,
+        age: 0,
+      },
+    ],
     kind: 'extractive',
     model: null,
     contextTokens: 12,
@@ -88,125 +108,240 @@ function answer(
   return { type: 'summary', answer };
 }
 
+/** Applies events one decision at a time, returning the last state and every effect. */
+function run(start: PersistedSession, events: SessionMachineEvent[]) {
+  let current = start;
+  const effects: ReturnType<typeof decide>['effects'] = [];
+  for (const event of events) {
+    const d = decide(current, [event]);
+    current = d.next;
+    effects.push(...d.effects);
+  }
+  return { next: current, effects };
+}
+
+const types = (effects: { type: string }[]) => effects.map((e) => e.type);
+
 describe('the session machine', () => {
   it('starts active with one open segment', () => {
     const s = session();
     expect(s.value).toBe('active');
-    expect(s.context.open).toMatchObject({ index: 0, id: 's1.s0', fromSeq: 0 });
+    expect(s.context.open).toMatchObject({
+      index: 0,
+      id: 's1.s0',
+      fromSeq: 0,
+      lastEventType: null,
+    });
+    expect(s.context.schemaVersion).toBe(2);
   });
 
-  it('seals a segment only when a turn arrives after it reached maxTurnsPerSegment (check before adding, >=)', () => {
-    const three = decide(session(), [turn(), turn(), turn()]);
-    expect(three.next.value).toBe('active');
-    expect(three.next.context.open.index).toBe(0);
-    const four = decide(three.next, [turn()]);
-    expect(four.next.value).toBe('summarizing');
-    expect(four.next.context.open).toMatchObject({ index: 1, fromSeq: 3, parentId: 's1.s0' });
-    expect(four.effects.map((e) => e.type)).toEqual([
-      'sealSegment',
-      'requestSummary',
-      'appendEvent',
+  it('seals a full segment when the next user message arrives, which opens the new segment', () => {
+    // maxTurnsPerSegment 3: user, assistant, user make it full; the assistant reply still joins it.
+    const { next, effects } = run(session(), [turn(), reply(), turn(), reply(), turn()]);
+    expect(next.value).toBe('summarizing');
+    expect(next.context.open).toMatchObject({ index: 1, fromSeq: 4 });
+    const sealed = effects.find((e) => e.type === 'sealSegment')!;
+    expect(sealed.params).toMatchObject({ segment: { index: 0, fromSeq: 0, toSeq: 4 } });
+    // The question starts the new segment; the answer before it stayed with its question.
+    const appended = effects.filter((e) => e.type === 'appendEvent');
+    expect(appended.at(-1)).toMatchObject({
+      params: { record: { seq: 4, segmentIndex: 1, type: 'user_message' } },
+    });
+    expect(appended.at(-2)).toMatchObject({
+      params: { record: { seq: 3, segmentIndex: 0, type: 'assistant_message' } },
+    });
+  });
+
+  it('never seals before an assistant reply or a tool call while under the hard ceiling', () => {
+    const { next, effects } = run(session({ maxTurnsPerSegment: 2 }), [
+      turn(),
+      reply(),
+      reply(),
+      tool(),
+      reply(),
     ]);
-    const appended = four.effects.find((e) => e.type === 'appendEvent');
-    expect(appended?.params).toMatchObject({ record: { seq: 3, segmentIndex: 1 } });
+    expect(types(effects)).not.toContain('sealSegment');
+    expect(next.context.open.counters.turns).toBe(4);
   });
 
-  it('seals by tokens once the open segment holds tokenThreshold tokens', () => {
-    const r = decide(session({ tokenThreshold: 100, maxTurnsPerSegment: 100 }), [
+  it('seals by tokens exactly at tokenThreshold, not one token before', () => {
+    const below = run(session({ tokenThreshold: 100, maxTurnsPerSegment: 1000 }), [
       turn(60),
-      turn(39),
-      turn(5),
-      turn(5),
+      reply(39),
+      turn(),
     ]);
-    // 60+39 = 99 < 100: the third turn joins; 104 >= 100: the fourth opens segment 1.
-    expect(r.next.context.open.index).toBe(1);
-    expect(r.next.context.pending[0]).toMatchObject({ segmentIndex: 0, fromSeq: 0, toSeq: 3 });
+    expect(types(below.effects)).not.toContain('sealSegment');
+    const at = run(session({ tokenThreshold: 100, maxTurnsPerSegment: 1000 }), [
+      turn(60),
+      reply(40),
+      turn(),
+    ]);
+    expect(types(at.effects)).toContain('sealSegment');
   });
 
-  it('never seals because of a tool call', () => {
-    const r = decide(session({ maxTurnsPerSegment: 1 }), [turn(), tool(), tool(), tool()]);
-    expect(r.next.context.open.index).toBe(0);
-    expect(r.next.context.open.counters).toMatchObject({ turns: 1, toolCalls: 3, events: 4 });
+  it('seals by turns exactly at maxTurnsPerSegment, not one turn before', () => {
+    expect(
+      types(run(session({ maxTurnsPerSegment: 3 }), [turn(), reply(), turn()]).effects),
+    ).not.toContain('sealSegment');
+    expect(
+      types(run(session({ maxTurnsPerSegment: 3 }), [turn(), reply(), reply(), turn()]).effects),
+    ).toContain('sealSegment');
+  });
+
+  it('seals an exchange that never ends at the hard ceiling, before a tool call', () => {
+    const threshold = 100;
+    const loop = [turn(10), reply(50), tool(50), tool(50), tool(50)];
+    const { next, effects } = run(
+      session({ tokenThreshold: threshold, maxTurnsPerSegment: 1000 }),
+      loop,
+    );
+    // Before the fifth event the segment holds 160 < 200 tokens: no seal; after it, 210.
+    expect(types(effects)).not.toContain('sealSegment');
+    const more = run(next, [tool(50)]);
+    expect(HARD_CEILING_FACTOR * threshold).toBe(200);
+    expect(types(more.effects)).toEqual(['sealSegment', 'requestSummary', 'appendEvent']);
+    expect(more.next.context.open.fromSeq).toBe(5);
+  });
+
+  it('never seals between a tool result and the assistant reply that uses it', () => {
+    const { next } = run(session({ tokenThreshold: 50, maxTurnsPerSegment: 1000 }), [
+      turn(10),
+      tool(200),
+    ]);
+    const after = run(next, [reply(10)]);
+    expect(types(after.effects)).toEqual(['appendEvent']);
+    // The next tool call, or a user message, may seal.
+    expect(types(run(after.next, [tool(10)]).effects)).toContain('sealSegment');
+  });
+
+  it('never seals because of a prompt change', () => {
+    const full = run(session({ maxTurnsPerSegment: 1 }), [turn()]).next;
+    const prompt: SessionMachineEvent = {
+      type: 'prompt',
+      event: measured('system_prompt_updated', 0, { content: 'new prompt' }),
+      promptTokens: 5,
+    };
+    expect(types(decide(full, [prompt]).effects)).toEqual(['appendEvent']);
   });
 
   it('never segments when infinite context is off', () => {
-    const r = decide(
-      session({ infiniteContext: false, maxTurnsPerSegment: 1, tokenThreshold: 1 }),
-      [turn(), turn(), turn()],
-    );
-    expect(r.next.context.open.index).toBe(0);
-    expect(r.next.value).toBe('active');
+    const { next, effects } = run(session({ infiniteContext: false, maxTurnsPerSegment: 1 }), [
+      turn(),
+      reply(),
+      turn(),
+      reply(),
+      turn(),
+    ]);
+    expect(types(effects)).not.toContain('sealSegment');
+    expect(next.context.open.index).toBe(0);
   });
 
-  it('queues summary requests in order and asks for one at a time, each rolling on the one before', () => {
-    let s = session({ maxTurnsPerSegment: 1 });
-    const r = decide(s, [turn(), turn(), turn(), turn()]);
-    s = r.next;
-    expect(s.context.pending.map((p) => p.segmentIndex)).toEqual([0, 1, 2]);
-    expect(s.context.pending.map((p) => p.previousSummarySegmentIndex)).toEqual([null, 0, 1]);
-    expect(r.effects.filter((e) => e.type === 'requestSummary')).toHaveLength(1);
-    expect(summaryInFlight(s)?.segmentIndex).toBe(0);
+  it('asks for one summary at a time; segments sealed meanwhile wait for one catch-up request', () => {
+    const s = session({ maxTurnsPerSegment: 1 });
+    const { next, effects } = run(s, [turn(), turn(), turn(), turn()]);
+    // Three seals; only the first asked for a summary.
+    expect(types(effects).filter((t) => t === 'sealSegment')).toHaveLength(3);
+    const requests = effects.filter((e) => e.type === 'requestSummary');
+    expect(requests).toHaveLength(1);
+    expect(next.context.inFlight).toMatchObject({
+      segmentIndex: 0,
+      firstSegmentIndex: 0,
+      fromSeq: 0,
+      toSeq: 1,
+    });
+    expect(next.context.pending.map((p) => p.index)).toEqual([0, 1, 2]);
 
-    const first = decide(s, [answer(s, 0)]);
-    expect(first.next.value).toBe('summarizing');
-    expect(first.effects.map((e) => e.type)).toEqual(['attachSummary', 'requestSummary']);
-    expect(first.effects[1]!.params).toMatchObject({ request: { segmentIndex: 1 } });
-    expect(first.next.context.latestSummary).toMatchObject({ segmentIndex: 0, coversToSeq: 1 });
+    // The first summary lands: one request now covers segments 1 and 2, rolling on summary 0.
+    const landed = decide(next, [answer(next, 0)]);
+    expect(types(landed.effects)).toEqual(['attachSummary', 'requestSummary']);
+    expect(summaryInFlight(landed.next)).toEqual({
+      sessionId: 's1',
+      segmentIndex: 2,
+      segmentId: 's1.s2',
+      firstSegmentIndex: 1,
+      fromSeq: 1,
+      toSeq: 3,
+      previousSummarySegmentIndex: 0,
+      model: 'gpt-4o-mini',
+      maxTokens: 400,
+      sealedAt: expect.any(String),
+    });
+    expect(landed.next.value).toBe('summarizing');
+
+    // The catch-up lands: everything is covered, nothing waits.
+    const caught = decide(landed.next, [answer(landed.next, 2)]);
+    expect(caught.next.value).toBe('active');
+    expect(caught.next.context.pending).toEqual([]);
+    expect(caught.next.context.inFlight).toBeNull();
+    expect(caught.next.context.latestSummary).toMatchObject({ segmentIndex: 2, coversToSeq: 3 });
+    const attached = caught.effects.find((e) => e.type === 'attachSummary')!;
+    expect(attached.params).toMatchObject({
+      summary: { segmentIndex: 2, firstSegmentIndex: 1, fromSeq: 1, coversToSeq: 3 },
+    });
+  });
+
+  it(`covers at most ${MAX_SEGMENTS_PER_SUMMARY} segments in one catch-up request`, () => {
+    const s = session({ maxTurnsPerSegment: 1 });
+    const burst = Array.from({ length: MAX_SEGMENTS_PER_SUMMARY + 4 }, () => turn());
+    const { next } = run(s, burst);
+    const landed = decide(next, [answer(next, 0)]);
+    const request = summaryInFlight(landed.next)!;
+    expect(request.firstSegmentIndex).toBe(1);
+    expect(request.segmentIndex).toBe(MAX_SEGMENTS_PER_SUMMARY);
   });
 
   it('goes back to active through segmented once the last pending summary lands', () => {
-    const s = decide(session({ maxTurnsPerSegment: 1 }), [turn(), turn()]).next;
-    const r = decide(s, [answer(s, 0)]);
-    expect(r.next.value).toBe('active');
-    expect(r.next.context.pending).toEqual([]);
-    expect(r.next.context.summaries).toMatchObject({ made: 1, extractive: 1 });
+    const { next } = run(session({ maxTurnsPerSegment: 1 }), [turn(), turn()]);
+    const landed = decide(next, [answer(next, 0)]);
+    expect(landed.next.value).toBe('active');
+    expect(landed.next.context.latestSummary).toMatchObject({
+      segmentIndex: 0,
+      coversToSeq: 1,
+      text: 'summary 0',
+    });
+    expect(landed.next.context.latestSummary!.items).toHaveLength(1);
   });
 
-  it('refuses a summary for a segment that is not the one waiting', () => {
-    const s = decide(session({ maxTurnsPerSegment: 1 }), [turn(), turn(), turn()]).next;
-    const r = decide(s, [answer(s, 1)]);
-    expect(r.effects.map((e) => e.type)).toEqual(['summaryRejected']);
-    expect(r.next.context.pending).toHaveLength(2);
-    expect(r.next.context.latestSummary).toBeNull();
-    expect(r.next.context.summaries.rejected).toBe(1);
-    const idle = decide(session(), [answer(session(), 0)]);
-    expect(idle.effects[0]).toMatchObject({
-      type: 'summaryRejected',
-      params: { reason: expect.stringContaining('no summary is pending') },
-    });
+  it('refuses a summary for a segment that is not the one asked for', () => {
+    const { next } = run(session({ maxTurnsPerSegment: 1 }), [turn(), turn(), turn()]);
+    const wrong = decide(next, [answer(next, 1)]);
+    expect(types(wrong.effects)).toEqual(['summaryRejected']);
+    expect(wrong.next.context.summaries.rejected).toBe(1);
+    expect(wrong.next.context.inFlight).toEqual(next.context.inFlight);
+    const none = decide(session(), [answer(session(), 0)]);
+    expect(types(none.effects)).toEqual(['summaryRejected']);
   });
 
   it('keeps totals over every segment and counters of the open one', () => {
-    const r = decide(session({ maxTurnsPerSegment: 2 }), [turn(10), tool(7), turn(10), turn(10)]);
-    expect(r.next.context.totals).toMatchObject({
+    const { next } = run(session({ maxTurnsPerSegment: 2 }), [
+      turn(10),
+      reply(20),
+      turn(30),
+      tool(40),
+    ]);
+    expect(next.context.totals).toMatchObject({
       events: 4,
       turns: 3,
       toolCalls: 1,
-      contextTokens: 37,
+      contextTokens: 100,
     });
-    expect(r.next.context.open.counters).toMatchObject({ events: 1, turns: 1, contextTokens: 10 });
+    expect(next.context.open.counters).toMatchObject({
+      events: 2,
+      turns: 1,
+      toolCalls: 1,
+      contextTokens: 70,
+    });
   });
 
   it('changes the system prompt, and a blank one clears it', () => {
-    const set = decide(session(), [
-      {
-        type: 'prompt',
-        event: measured('system_prompt_updated', 0, { content: 'new' }),
-        promptTokens: 5,
-      },
-    ]);
-    expect(set.next.context).toMatchObject({
-      systemPrompt: 'new',
-      systemPromptTokens: 5,
-      nextSeq: 1,
+    const prompt = (content: string, promptTokens: number): SessionMachineEvent => ({
+      type: 'prompt',
+      event: measured('system_prompt_updated', 0, { content }),
+      promptTokens,
     });
-    const blank = decide(set.next, [
-      {
-        type: 'prompt',
-        event: measured('system_prompt_updated', 0, { content: '  ' }),
-        promptTokens: 0,
-      },
-    ]);
-    expect(blank.next.context).toMatchObject({ systemPrompt: null, systemPromptTokens: 0 });
+    const changed = decide(session(), [prompt('be verbose', 7)]).next;
+    expect(changed.context).toMatchObject({ systemPrompt: 'be verbose', systemPromptTokens: 7 });
+    const cleared = decide(changed, [prompt('   ', 0)]).next;
+    expect(cleared.context).toMatchObject({ systemPrompt: null, systemPromptTokens: 0 });
   });
 });

@@ -8,25 +8,30 @@ import {
   type SummaryRecord,
 } from './segment.ts';
 import type { EventRecord, MeasuredEvent } from './event-record.ts';
-import type { SessionState, SummaryRequest } from './session-state.ts';
+import {
+  MAX_SEGMENTS_PER_SUMMARY,
+  type SealedSegmentRef,
+  type SessionState,
+  type SummaryRequest,
+} from './session-state.ts';
 
 /** A summarizer's answer, measured, as the machine receives it. */
-export type SummaryAnswer = Omit<SummaryRecord, 'coversToSeq'>;
+export type SummaryAnswer = Omit<SummaryRecord, 'coversToSeq' | 'fromSeq' | 'firstSegmentIndex'>;
 
 export type SessionMachineEvent =
-  /** A user or assistant message: the seal check runs before it is added. */
+  /** A user or assistant message. */
   | { type: 'turn'; event: MeasuredEvent }
-  /** A tool call with its result: added to the open segment, never seals it. */
+  /** A tool call with its result. */
   | { type: 'tool'; event: MeasuredEvent }
   /** The system prompt changed (blank clears it); recorded in the log, not a turn. */
   | { type: 'prompt'; event: MeasuredEvent; promptTokens: number }
-  /** The summary of a sealed segment is back. */
+  /** The summary asked for is back. */
   | { type: 'summary'; answer: SummaryAnswer };
 
 /**
  * What the host must do after a transition; the machine does none of it. `appendEvent`,
  * `sealSegment` and `attachSummary` are persisted in the same commit as the snapshot;
- * `requestSummary`, `summaryAttached` and `summaryRejected` run after it.
+ * `requestSummary` and `summaryRejected` run after it.
  */
 export type SessionEffect =
   | { type: 'appendEvent'; params: { record: EventRecord } }
@@ -45,6 +50,13 @@ export const EFFECT_TYPES: ReadonlySet<string> = new Set([
   'requestSummary',
   'summaryRejected',
 ]);
+
+/**
+ * The hard ceiling, as a multiple of `tokenThreshold` and of `maxTurnsPerSegment`: an exchange
+ * that never ends (an agent loop with no user message) is sealed once its open segment holds
+ * this many times either limit.
+ */
+export const HARD_CEILING_FACTOR = 2;
 
 /**
  * Typed bridge for effect actions enqueued from inside `setup`: their names are declared in
@@ -73,13 +85,45 @@ export function countersOf(event: MeasuredEvent): SegmentCounters {
   return c;
 }
 
-/** The seal check, run before a turn is added: limits are reached with `>=`. */
+/**
+ * The open segment is full: its turns reached `maxTurnsPerSegment` or its context tokens
+ * `tokenThreshold` (both `>=`). A full segment is sealed when the next user message arrives.
+ */
 export function openSegmentIsFull(s: SessionState): boolean {
-  if (!s.config.infiniteContext || s.open.counters.events === 0) return false;
+  if (!s.config.infiniteContext || s.open.counters.turns === 0) return false;
   return (
     s.open.counters.turns >= s.config.maxTurnsPerSegment ||
     s.open.counters.contextTokens >= s.config.tokenThreshold
   );
+}
+
+/** The open segment reached the hard ceiling ({@link HARD_CEILING_FACTOR} × either limit). */
+export function openSegmentAtCeiling(s: SessionState): boolean {
+  if (!s.config.infiniteContext || s.open.counters.turns === 0) return false;
+  return (
+    s.open.counters.turns >= HARD_CEILING_FACTOR * s.config.maxTurnsPerSegment ||
+    s.open.counters.contextTokens >= HARD_CEILING_FACTOR * s.config.tokenThreshold
+  );
+}
+
+/**
+ * The seal rule, checked before an event is added. Segments are sealed at exchange boundaries:
+ * an exchange is a user message and everything that answers it (assistant messages, tool calls
+ * and their results) up to the next user message.
+ *
+ * - A user message seals the open segment when it is full ({@link openSegmentIsFull}): the
+ *   question starts the new segment, and the exchange before it stays whole.
+ * - Any other message or tool call seals it only at the hard ceiling
+ *   ({@link openSegmentAtCeiling}), and never right after a tool call when the event is an
+ *   assistant message (the reply that uses a tool's result stays with it). A tool call and its
+ *   result are one event, so no seal can fall between them.
+ * - A prompt change never seals.
+ */
+export function sealsBefore(s: SessionState, event: MeasuredEvent): boolean {
+  if (event.type === 'system_prompt_updated') return false;
+  if (event.type === 'user_message') return openSegmentIsFull(s);
+  if (event.type === 'assistant_message' && s.open.lastEventType === 'tool_call') return false;
+  return openSegmentAtCeiling(s);
 }
 
 function place(
@@ -94,16 +138,17 @@ function place(
       ...s,
       nextSeq: s.nextSeq + 1,
       updatedAt: event.occurredAt,
-      open: { ...s.open, counters: addCounters(s.open.counters, added) },
+      open: {
+        ...s.open,
+        counters: addCounters(s.open.counters, added),
+        lastEventType: event.type,
+      },
       totals: addCounters(s.totals, added),
     },
   };
 }
 
-function seal(
-  s: SessionState,
-  at: string,
-): { state: SessionState; segment: SegmentRecord; request: SummaryRequest } {
+function seal(s: SessionState, at: string): { state: SessionState; segment: SegmentRecord } {
   const segment: SegmentRecord = {
     index: s.open.index,
     id: s.open.id,
@@ -116,22 +161,16 @@ function seal(
     counters: s.open.counters,
     summary: null,
   };
-  const before = s.pending.at(-1)?.segmentIndex ?? s.latestSummary?.segmentIndex ?? null;
-  const request: SummaryRequest = {
-    sessionId: s.sessionId,
-    segmentIndex: segment.index,
-    segmentId: segment.id,
+  const sealed: SealedSegmentRef = {
+    index: segment.index,
+    id: segment.id,
     fromSeq: segment.fromSeq,
     toSeq: s.nextSeq,
-    previousSummarySegmentIndex: before,
-    model: s.config.defaultModel,
-    maxTokens: s.config.summaryMaxTokens,
     sealedAt: at,
   };
   const index = s.open.index + 1;
   return {
     segment,
-    request,
     state: {
       ...s,
       open: {
@@ -141,26 +180,51 @@ function seal(
         fromSeq: s.nextSeq,
         openedAt: at,
         counters: emptyCounters(),
+        lastEventType: null,
       },
-      pending: [...s.pending, request],
+      pending: [...s.pending, sealed],
     },
   };
 }
 
+/**
+ * The request that covers the pending segments (at most {@link MAX_SEGMENTS_PER_SUMMARY}),
+ * rolling on the latest landed summary: one catch-up summary instead of one per segment.
+ */
+export function catchUpRequest(s: SessionState): SummaryRequest | null {
+  const first = s.pending[0];
+  if (!first) return null;
+  const last = s.pending[Math.min(s.pending.length, MAX_SEGMENTS_PER_SUMMARY) - 1]!;
+  return {
+    sessionId: s.sessionId,
+    segmentIndex: last.index,
+    segmentId: last.id,
+    firstSegmentIndex: first.index,
+    fromSeq: first.fromSeq,
+    toSeq: last.toSeq,
+    previousSummarySegmentIndex: s.latestSummary?.segmentIndex ?? null,
+    model: s.config.defaultModel,
+    maxTokens: s.config.summaryMaxTokens,
+    sealedAt: last.sealedAt,
+  };
+}
+
 function rejectionOf(s: SessionState, answer: SummaryAnswer): string | null {
-  const head = s.pending[0];
-  if (!head)
-    return `no summary is pending (segment ${answer.segmentIndex} was not waiting for one)`;
-  if (head.segmentIndex !== answer.segmentIndex || head.segmentId !== answer.segmentId)
-    return `segment ${answer.segmentId} is not the one waiting for its summary (${head.segmentId} is)`;
+  const asked = s.inFlight;
+  if (!asked)
+    return `no summary is being made (segment ${answer.segmentIndex} was not waiting for one)`;
+  if (asked.segmentIndex !== answer.segmentIndex || asked.segmentId !== answer.segmentId)
+    return `segment ${answer.segmentId} is not the one the summary was asked for (${asked.segmentId} is)`;
   return null;
 }
 
 /**
- * The session actor's behaviour. `active`: nothing pending. `summarizing`: sealed segments wait
- * for summaries (made one at a time, oldest first, each from its own turns plus the summary
- * before it); turns are still taken. `segmented`: a summary has just been attached; the machine
- * passes through it back to `active`, or to `summarizing` if another segment waits.
+ * The session actor's behaviour. `active`: no sealed segment waits for a summary.
+ * `summarizing`: sealed segments wait; one summary is being made at a time, covering every
+ * segment sealed since the last one landed (a catch-up), and turns are still taken.
+ * `segmented`: a summary has just been attached; the machine passes through it back to
+ * `active`, or to `summarizing` if segments sealed meanwhile still wait (then one catch-up
+ * request covers them all).
  *
  * Drive it with XState's pure `transition()`: it performs no I/O and reads no clock (times come
  * with the events). Its effects come out as actions with params ({@link SessionEffect}).
@@ -172,9 +236,10 @@ export const sessionMachine = setup({
     input: {} as SessionState,
   },
   guards: {
-    segmentIsFull: ({ context }) => openSegmentIsFull(context),
+    sealsBeforeEvent: ({ context, event }) =>
+      (event.type === 'turn' || event.type === 'tool') && sealsBefore(context, event.event),
     hasPending: ({ context }) => context.pending.length > 0,
-    summaryIsForHead: ({ context, event }) =>
+    summaryIsTheOneAsked: ({ context, event }) =>
       event.type === 'summary' && rejectionOf(context, event.answer) === null,
   },
   actions: {
@@ -203,23 +268,29 @@ export const sessionMachine = setup({
     }),
 
     sealOpenSegment: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'turn') return;
-      const { state, segment, request } = seal(context, event.event.occurredAt);
-      enqueue.assign(() => state);
+      if (event.type !== 'turn' && event.type !== 'tool') return;
+      const { state, segment } = seal(context, event.event.occurredAt);
+      const request = state.inFlight ? null : catchUpRequest(state);
+      enqueue.assign(() => (request ? { ...state, inFlight: request } : state));
       enqueue(effect({ type: 'sealSegment', params: { segment } }));
-      if (state.pending.length === 1)
-        enqueue(effect({ type: 'requestSummary', params: { request } }));
+      if (request) enqueue(effect({ type: 'requestSummary', params: { request } }));
     }),
 
-    attachSummaryToHead: enqueueActions(({ context, event, enqueue }) => {
+    attachSummaryToRequest: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'summary') return;
-      const head = context.pending[0]!;
-      const summary: SummaryRecord = { ...event.answer, coversToSeq: head.toSeq };
+      const asked = context.inFlight!;
+      const summary: SummaryRecord = {
+        ...event.answer,
+        firstSegmentIndex: asked.firstSegmentIndex,
+        fromSeq: asked.fromSeq,
+        coversToSeq: asked.toSeq,
+      };
       const kind = summary.kind;
       enqueue.assign(() => ({
         ...context,
         updatedAt: summary.createdAt,
-        pending: context.pending.slice(1),
+        pending: context.pending.filter((p) => p.index > asked.segmentIndex),
+        inFlight: null,
         latestSummary: {
           segmentIndex: summary.segmentIndex,
           segmentId: summary.segmentId,
@@ -227,6 +298,7 @@ export const sessionMachine = setup({
           kind,
           contextTokens: summary.contextTokens,
           coversToSeq: summary.coversToSeq,
+          items: summary.items,
         },
         summaries: {
           ...context.summaries,
@@ -242,9 +314,11 @@ export const sessionMachine = setup({
       enqueue(effect({ type: 'attachSummary', params: { summary } }));
     }),
 
-    requestNextSummary: enqueueActions(({ context, enqueue }) => {
-      const head = context.pending[0];
-      if (head) enqueue(effect({ type: 'requestSummary', params: { request: head } }));
+    requestCatchUp: enqueueActions(({ context, enqueue }) => {
+      const request = catchUpRequest(context);
+      if (!request) return;
+      enqueue.assign(() => ({ ...context, inFlight: request }));
+      enqueue(effect({ type: 'requestSummary', params: { request } }));
     }),
 
     rejectSummary: enqueueActions(({ context, event, enqueue }) => {
@@ -275,13 +349,20 @@ export const sessionMachine = setup({
       on: {
         turn: [
           {
-            guard: 'segmentIsFull',
+            guard: 'sealsBeforeEvent',
             target: 'summarizing',
             actions: ['sealOpenSegment', 'recordEvent'],
           },
           { actions: 'recordEvent' },
         ],
-        tool: { actions: 'recordEvent' },
+        tool: [
+          {
+            guard: 'sealsBeforeEvent',
+            target: 'summarizing',
+            actions: ['sealOpenSegment', 'recordEvent'],
+          },
+          { actions: 'recordEvent' },
+        ],
         prompt: { actions: 'recordEvent' },
         summary: { actions: 'rejectSummary' },
       },
@@ -289,20 +370,27 @@ export const sessionMachine = setup({
     summarizing: {
       on: {
         turn: [
-          { guard: 'segmentIsFull', actions: ['sealOpenSegment', 'recordEvent'] },
+          { guard: 'sealsBeforeEvent', actions: ['sealOpenSegment', 'recordEvent'] },
           { actions: 'recordEvent' },
         ],
-        tool: { actions: 'recordEvent' },
+        tool: [
+          { guard: 'sealsBeforeEvent', actions: ['sealOpenSegment', 'recordEvent'] },
+          { actions: 'recordEvent' },
+        ],
         prompt: { actions: 'recordEvent' },
         summary: [
-          { guard: 'summaryIsForHead', target: 'segmented', actions: 'attachSummaryToHead' },
+          {
+            guard: 'summaryIsTheOneAsked',
+            target: 'segmented',
+            actions: 'attachSummaryToRequest',
+          },
           { actions: 'rejectSummary' },
         ],
       },
     },
     segmented: {
       always: [
-        { guard: 'hasPending', target: 'summarizing', actions: 'requestNextSummary' },
+        { guard: 'hasPending', target: 'summarizing', actions: 'requestCatchUp' },
         { target: 'active' },
       ],
     },

@@ -1,6 +1,15 @@
 import type { SessionConfig } from '../schemas/session-config.ts';
 import type { SummaryKind } from '../schemas/event.ts';
+import type { SummaryItem } from '../summary/structured-summary.ts';
+import type { RecordedEventType } from './event-record.ts';
 import { emptyCounters, segmentIdOf, type SegmentCounters } from './segment.ts';
+
+/**
+ * Version of the persisted session's shape. 1: before structured summaries (one summary request
+ * per segment, seals before any turn); 2: exchange-boundary seals, catch-up requests, summaries
+ * with items. `upgradeSession` reads every older version.
+ */
+export const SESSION_SCHEMA_VERSION = 2;
 
 /** The segment that takes new events. */
 export interface OpenSegment {
@@ -10,31 +19,60 @@ export interface OpenSegment {
   fromSeq: number;
   openedAt: string;
   counters: SegmentCounters;
+  /**
+   * Type of the newest event in the segment (null while empty): the hard ceiling never seals
+   * between a tool result and the assistant message that follows it.
+   */
+  lastEventType: RecordedEventType | null;
 }
 
-/** A sealed segment waiting for its summary; only the head of the queue is being made. */
-export interface SummaryRequest {
-  sessionId: string;
-  segmentIndex: number;
-  segmentId: string;
+/** A sealed segment that no landed summary covers yet. */
+export interface SealedSegmentRef {
+  index: number;
+  id: string;
   fromSeq: number;
+  /** One past its last event. */
   toSeq: number;
-  /** The rolling input: the summary of the segment before, if it has one. */
-  previousSummarySegmentIndex: number | null;
-  model: string;
-  maxTokens: number;
-  /** Time of the event that sealed the segment. */
   sealedAt: string;
 }
 
-/** The summary the context shows in place of every event before `coversToSeq`. */
+/**
+ * The summary being made: it covers every sealed segment from the last landed summary up to
+ * `segmentIndex` (several at once when segments were sealed faster than summaries landed: a
+ * catch-up), at most {@link MAX_SEGMENTS_PER_SUMMARY}. Its identity is `segmentIndex`.
+ */
+export interface SummaryRequest {
+  sessionId: string;
+  /** The newest segment it covers; the summary is attached to it. */
+  segmentIndex: number;
+  segmentId: string;
+  /** The oldest segment it covers. */
+  firstSegmentIndex: number;
+  /** Events `fromSeq <= seq < toSeq` are summarized (with the previous summary rolled in). */
+  fromSeq: number;
+  toSeq: number;
+  /** The rolling input: the landed summary before these segments, if any. */
+  previousSummarySegmentIndex: number | null;
+  model: string;
+  maxTokens: number;
+  /** Time of the event that sealed its newest segment. */
+  sealedAt: string;
+}
+
+/** Segments one summary covers at most: a catch-up after a long burst is made in steps. */
+export const MAX_SEGMENTS_PER_SUMMARY = 8;
+
+/** The summary the context shows for everything before `coversToSeq`. */
 export interface LatestSummary {
   segmentIndex: number;
   segmentId: string;
   text: string;
   kind: SummaryKind;
+  /** Tokens of the whole summary as a context message. */
   contextTokens: number;
   coversToSeq: number;
+  /** Its items: the context shows the ones whose source is not already in its window. */
+  items: SummaryItem[];
 }
 
 export interface SummaryTotals {
@@ -50,9 +88,11 @@ export interface SummaryTotals {
 
 /**
  * Everything the machine needs to decide, and nothing that grows with the history (events and
- * sealed segments live in the store): its size is O(1) in the number of events.
+ * sealed segments live in the store): its size is O(1) in the number of events (the latest
+ * summary is bounded by its token cap).
  */
 export interface SessionState {
+  schemaVersion: typeof SESSION_SCHEMA_VERSION;
   sessionId: string;
   config: SessionConfig;
   systemPrompt: string | null;
@@ -64,8 +104,10 @@ export interface SessionState {
   /** Seq the next event gets; equals the number of events applied. */
   nextSeq: number;
   open: OpenSegment;
-  /** Sealed segments waiting for a summary, oldest first. */
-  pending: SummaryRequest[];
+  /** Sealed segments no landed summary covers yet, oldest first. */
+  pending: SealedSegmentRef[];
+  /** The summary being made (covering the first pending segments), or null. */
+  inFlight: SummaryRequest | null;
   latestSummary: LatestSummary | null;
   /** All segments, the open one included. */
   totals: SegmentCounters;
@@ -82,9 +124,21 @@ export interface NewSessionInit {
   createdAt: string;
 }
 
+export const emptySummaryTotals = (): SummaryTotals => ({
+  made: 0,
+  llm: 0,
+  extractive: 0,
+  custom: 0,
+  rejected: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costNano: 0,
+});
+
 export function newSessionState(init: NewSessionInit): SessionState {
   const prompt = init.systemPrompt && init.systemPrompt.trim() ? init.systemPrompt : null;
   return {
+    schemaVersion: SESSION_SCHEMA_VERSION,
     sessionId: init.sessionId,
     config: init.config,
     systemPrompt: prompt,
@@ -101,19 +155,12 @@ export function newSessionState(init: NewSessionInit): SessionState {
       fromSeq: 0,
       openedAt: init.createdAt,
       counters: emptyCounters(),
+      lastEventType: null,
     },
     pending: [],
+    inFlight: null,
     latestSummary: null,
     totals: emptyCounters(),
-    summaries: {
-      made: 0,
-      llm: 0,
-      extractive: 0,
-      custom: 0,
-      rejected: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-      costNano: 0,
-    },
+    summaries: emptySummaryTotals(),
   };
 }

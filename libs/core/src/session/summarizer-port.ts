@@ -2,11 +2,13 @@ import type { SummaryKind } from '../schemas/event.ts';
 import type { EventRecord } from './event-record.ts';
 import type { SummaryRecord } from './segment.ts';
 import type { SummaryRequest } from './session-state.ts';
-import { extractiveSummary, type SummaryTurn } from '../summary/extractive-summarizer.ts';
-import { renderToolResult } from '../context/render-messages.ts';
-import { stableJson } from '../tokens/stable-json.ts';
+import { extractiveSummary } from '../summary/extractive-summarizer.ts';
+import type { SummaryItem } from '../summary/structured-summary.ts';
 
-/** What a summarizer gets: one sealed segment's events and the summary before it (rolling). */
+/**
+ * What a summarizer gets: the events of the sealed segments a request covers (one, or several
+ * when catching up) and the summary before them (rolling).
+ */
 export interface SummarizeInput {
   request: SummaryRequest;
   events: EventRecord[];
@@ -16,7 +18,10 @@ export interface SummarizeInput {
 
 /** What it gives back; costs in integer nano-dollars. */
 export interface SummaryOutcome {
+  /** The rendering of `items`. */
   text: string;
+  /** The structured summary (structured-summary.ts): what the context shows, item by item. */
+  items: SummaryItem[];
   kind: SummaryKind;
   model: string | null;
   promptTokens: number;
@@ -27,28 +32,13 @@ export interface SummaryOutcome {
   fallbackReason: string | null;
 }
 
-/** Makes the summary of a sealed segment (an LLM, the extractive one, a user callback). */
+/** Makes the summary of sealed segments (an LLM, the extractive one, a user callback). */
 export interface Summarizer {
   summarize(input: SummarizeInput): Promise<SummaryOutcome>;
 }
 
-/** The segment's events as summary turns (prompt changes left out). */
-export function toSummaryTurns(events: readonly EventRecord[]): SummaryTurn[] {
-  const turns: SummaryTurn[] = [];
-  for (const e of events) {
-    if (e.type === 'user_message') turns.push({ role: 'user', content: e.content ?? '' });
-    else if (e.type === 'assistant_message')
-      turns.push({ role: 'assistant', content: e.content ?? '' });
-    else if (e.type === 'tool_call')
-      turns.push({
-        role: 'tool',
-        tool: e.tool ?? undefined,
-        content: `${e.tool}(${stableJson(e.arguments ?? {})}) -> ${renderToolResult(e)}`,
-        error: e.error,
-      });
-  }
-  return turns;
-}
+/** The text of a summary with no item (nothing in its turns was worth keeping). */
+export const EMPTY_SUMMARY_TEXT = '(nothing in these turns needed keeping)';
 
 /**
  * The deterministic, offline summarizer: the default, and the fallback when an LLM fails.
@@ -60,15 +50,15 @@ export function createExtractiveSummarizer(
 ): Summarizer {
   return {
     async summarize({ request, events, previousSummary }) {
-      const text = extractiveSummary({
-        turns: toSummaryTurns(events),
-        previousSummary: previousSummary?.text ?? null,
+      const made = extractiveSummary({
+        events,
+        previous: previousSummary?.items ?? null,
         maxTokens: request.maxTokens,
         countTokens: (t: string) => countTokens(t, request.model),
       });
-      // Under a cap too small for one useful line the extractive summary is empty: say so instead.
       return {
-        text: text || '(nothing fitted in the summary token cap)',
+        text: made.text || EMPTY_SUMMARY_TEXT,
+        items: made.items,
         kind: 'extractive',
         model: null,
         promptTokens: 0,

@@ -3,7 +3,30 @@
  * over several turns, filler between them, a tool call that fails.
  */
 
-import type { SummaryTurn } from './extractive-summarizer.ts';
+import type { SummarySource } from './extractive-summarizer.ts';
+
+/** One turn of a fixture conversation: a message, or a tool call with its JSON. */
+export type SummaryTurn =
+  | { role: 'user' | 'assistant'; content: string }
+  | { role: 'tool'; tool: string; arguments: unknown; result?: unknown; error?: string };
+
+/** The turns as the events the summarizer reads, numbered from `firstSeq`. */
+export function asEvents(turns: readonly SummaryTurn[], firstSeq = 0): SummarySource[] {
+  return turns.map((turn, i) => ({
+    seq: firstSeq + i,
+    type:
+      turn.role === 'user'
+        ? 'user_message'
+        : turn.role === 'assistant'
+          ? 'assistant_message'
+          : 'tool_call',
+    content: turn.role === 'tool' ? null : turn.content,
+    tool: turn.role === 'tool' ? turn.tool : null,
+    arguments: turn.role === 'tool' ? turn.arguments : null,
+    result: turn.role === 'tool' ? (turn.result ?? null) : null,
+    error: turn.role === 'tool' ? (turn.error ?? null) : null,
+  }));
+}
 
 /** A couple planning ten days in Portugal: dates, budget, names, a booking. */
 export const tripPlanning: SummaryTurn[] = [
@@ -25,8 +48,14 @@ export const tripPlanning: SummaryTurn[] = [
   {
     role: 'tool',
     tool: 'search_flights',
-    content:
-      'search_flights(from=BOS, to=LIS, depart=2025-06-12, return=2025-06-22, adults=2) → 3 options; cheapest TP218/TP217 $1,486 for 2',
+    arguments: { from: 'BOS', to: 'LIS', depart: '2025-06-12', return: '2025-06-22', adults: 2 },
+    result: {
+      options: [
+        { outbound: 'TP218', inbound: 'TP217', totalUsd: 1486 },
+        { outbound: 'UA65', inbound: 'UA66', totalUsd: 1702 },
+        { outbound: 'DL104', inbound: 'DL105', totalUsd: 1850 },
+      ],
+    },
   },
   {
     role: 'assistant',
@@ -88,7 +117,7 @@ export const tripPlanningContinued: SummaryTurn[] = [
   {
     role: 'tool',
     tool: 'search_tours',
-    content: 'search_tours(place=Pinhão, date=2025-06-19, type=boat)',
+    arguments: { place: 'Pinhão', date: '2025-06-19', type: 'boat' },
     error: 'rate limited (429), retry after 30 s',
   },
   {
@@ -127,7 +156,10 @@ export const postgresDebugging: SummaryTurn[] = [
   {
     role: 'tool',
     tool: 'run_in_container',
-    content: 'psql "postgres://app:***@localhost:5432/orders" -c "select 1" (container: api)',
+    arguments: {
+      container: 'api',
+      command: 'psql "postgres://app:***@localhost:5432/orders" -c "select 1"',
+    },
     error:
       'psql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused',
   },
@@ -141,7 +173,11 @@ export const postgresDebugging: SummaryTurn[] = [
   {
     role: 'tool',
     tool: 'run_in_container',
-    content: 'psql "postgres://app:***@db:5432/orders" -c "select 1" (container: api) → 1 row',
+    arguments: {
+      container: 'api',
+      command: 'psql "postgres://app:***@db:5432/orders" -c "select 1"',
+    },
+    result: { rows: 1 },
   },
   {
     role: 'user',
@@ -210,8 +246,14 @@ export const subscriptionChange: SummaryTurn[] = [
   {
     role: 'tool',
     tool: 'update_subscription',
-    content:
-      'update_subscription(account=acme-robotics, plan=team, billing=annual, seats=8, renewal=2026-03-01) → ok, invoice INV-20931',
+    arguments: {
+      account: 'acme-robotics',
+      plan: 'team',
+      billing: 'annual',
+      seats: 8,
+      renewal: '2026-03-01',
+    },
+    result: { status: 'ok', invoice: 'INV-20931' },
   },
   {
     role: 'assistant',

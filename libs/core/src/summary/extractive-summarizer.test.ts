@@ -1,35 +1,40 @@
 import { Tiktoken } from 'js-tiktoken/lite';
 import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 import { describe, expect, it } from 'vitest';
-import type { SummaryTurn } from './extractive-summarizer.ts';
-import { extractiveSummary, NO_CONVERSATION, ONLY_SMALL_TALK } from './extractive-summarizer.ts';
 import {
+  extractiveSummary,
+  SUMMARY_READ_MAX_CHARS,
+  TURN_READ_MAX_CHARS,
+  type SummarySource,
+} from './extractive-summarizer.ts';
+import {
+  asEvents,
   postgresDebugging,
   subscriptionChange,
   tripPlanning,
   tripPlanningContinued,
   wordTokens,
+  type SummaryTurn,
 } from './extractive-summarizer.fixtures.ts';
+import { SECTION_HEADINGS, type SummaryItem, type SummarySection } from './structured-summary.ts';
 
-const summarize = (turns: SummaryTurn[], maxTokens = 400, previousSummary?: string): string =>
-  extractiveSummary({ turns, maxTokens, countTokens: wordTokens, previousSummary });
+const cl100k = new Tiktoken(cl100kBase);
+const realTokens = (text: string) => cl100k.encode(text).length;
 
-/** The bullet lines under `header`, without their "- ". */
-function section(summary: string, header: string): string[] {
-  const lines = summary.split('\n');
-  const start = lines.indexOf(header);
-  if (start === -1) return [];
-  const out: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!line.startsWith('- ')) break;
-    out.push(line.slice(2));
-  }
-  return out;
+const summarize = (
+  turns: SummaryTurn[],
+  maxTokens = 400,
+  previous: SummaryItem[] | null = null,
+  countTokens = realTokens,
+  firstSeq = 0,
+) => extractiveSummary({ events: asEvents(turns, firstSeq), previous, maxTokens, countTokens });
+
+const user = (content: string): SummaryTurn => ({ role: 'user', content });
+const assistant = (content: string): SummaryTurn => ({ role: 'assistant', content });
+
+function section(items: readonly SummaryItem[], name: SummarySection): string[] {
+  return items.filter((item) => item.section === name).map((item) => item.text);
 }
-
-/** Filler of the fixtures that must never reach a summary. */
-const FILLER =
-  /\bthanks\b|\bthank you\b|sounds good|\bok\b|perfect|you're welcome|let me know|happy to help|good call/i;
 
 /** The facts a reader of each fixture's summary needs. */
 const KEY_FACTS = {
@@ -52,7 +57,6 @@ const KEY_FACTS = {
     '8.11.3',
     'ECONNREFUSED 127.0.0.1:5432',
     'db:5432',
-    'POSTGRES_PASSWORD',
     'ALTER USER',
     'run_in_container',
     'Connection refused',
@@ -78,365 +82,351 @@ const FIXTURES = [
   ['subscription change', subscriptionChange, KEY_FACTS.subscription],
 ] as const;
 
-/**
- * The predecessor's extractive summary (chuk-ai-session-manager `_create_summary`), kept
- * here as the baseline ours must beat: the text before the first '?' of each user message
- * that has one, 50 characters of it, the first three.
- */
-function predecessorSummary(turns: readonly SummaryTurn[]): string {
-  const messages = turns.filter((turn) => turn.role !== 'tool');
-  const userMessages = messages.filter((turn) => turn.role === 'user');
-  const topics: string[] = [];
-  for (const turn of userMessages) {
-    if (!turn.content.includes('?')) continue;
-    const question = (turn.content.split('?')[0] ?? '').trim();
-    if (question.length > 10) topics.push(question.slice(0, 50));
-  }
-  if (topics.length === 0) {
-    return `Conversation with ${userMessages.length} user messages and ${messages.length - userMessages.length} responses`;
-  }
-  const more = topics.length > 3 ? ` and ${topics.length - 3} other topics` : '';
-  return `User discussed: ${topics.slice(0, 3).join('; ')}${more}`;
-}
-
-describe('extractiveSummary on real-looking conversations', () => {
-  it('keeps the dates, budget, names and booking of a trip being planned', () => {
-    const summary = summarize(tripPlanning);
-    for (const fact of KEY_FACTS.trip) expect(summary).toContain(fact);
-  });
-
-  it("keeps the user's questions about the trip under 'User asked'", () => {
-    const asked = section(summarize(tripPlanning), 'User asked:');
-    expect(asked).toContain('Can you help me put together a plan?');
-    expect(asked).toContain("What's the difference between the two hotels besides price?");
-    expect(asked).toContain('How do we get to Porto after that?');
-    expect(asked).toContain(
-      'Please book the 9:39 train for both of us and send the tickets to ana.ribeiro@example.com.',
-    );
-  });
-
-  it('keeps the hotel decision and the booking under Decisions, in the order they were made', () => {
-    const decisions = section(summarize(tripPlanning), 'Decisions:');
-    const hotel = decisions.findIndex((line) => line.includes("Let's go with the Lisboa Tejo"));
-    const booking = decisions.findIndex((line) => line.includes('have been booked'));
-    expect(hotel).toBeGreaterThanOrEqual(0);
-    expect(booking).toBeGreaterThan(hotel);
-    expect(decisions[hotel]).toMatch(/^User: /);
-    expect(decisions[booking]).toMatch(/^Assistant: /);
-  });
-
-  it('keeps the versions, the error and the fix of a Postgres connection problem', () => {
-    const summary = summarize(postgresDebugging);
-    for (const fact of KEY_FACTS.postgres) expect(summary).toContain(fact);
-    expect(section(summary, 'Decisions:')).toContain(
-      'Assistant: The fix is to use the service name as the host: DATABASE_URL=postgres://app:secret@db:5432/orders.',
-    );
-  });
-
-  it('joins a short question to the sentence that says what it is about', () => {
-    const asked = section(summarize(postgresDebugging), 'User asked:');
-    expect(asked).toContain(
-      "I'm on PostgreSQL 16.2 with node-postgres 8.11.3. Why does this happen?",
-    );
-    expect(asked).toContain(
-      'But now the app says password authentication failed for user "app". What now?',
-    );
-  });
-
-  it('keeps the error line of a pasted stack trace but not the rest of the code block', () => {
-    const summary = summarize(postgresDebugging);
-    expect(summary).toContain('Error: connect ECONNREFUSED 127.0.0.1:5432');
-    expect(summary).not.toContain('TCPConnectWrap');
-  });
-
-  it('lists each tool call with its outcome, noting the one that failed', () => {
-    const tools = section(summarize(postgresDebugging), 'Tools:');
-    expect(tools).toHaveLength(2);
-    expect(tools[0]).toMatch(
-      /^run_in_container: psql .*localhost:5432.* → error: psql: error: .*Connection refused$/,
-    );
-    expect(tools[1]).toMatch(/^run_in_container: psql .*@db:5432.*→ 1 row$/);
-    expect(tools[1]).not.toContain('error');
-  });
-
-  it('keeps the prices, the credit and the plan decision of a subscription change', () => {
-    const summary = summarize(subscriptionChange);
-    for (const fact of KEY_FACTS.subscription) expect(summary).toContain(fact);
-    expect(section(summary, 'Decisions:')).toContain(
-      'User: We decided to go with Team annual for 8 seats.',
-    );
-    expect(section(summary, 'User asked:')).toContain("What does Team include that Pro doesn't?");
-  });
-
-  it.each(FIXTURES)('leaves out the filler of the %s conversation', (_, turns) => {
-    const summary = summarize(turns);
-    const said = ['User asked:', 'Decisions:', 'Facts:'].flatMap((header) =>
-      section(summary, header),
-    );
-    expect(said.length).toBeGreaterThan(0);
-    for (const line of said) {
-      expect(line).not.toMatch(FILLER);
-      expect(line).not.toMatch(/^(?:User: |Assistant: )?(?:Done|Great)[.!]?$/);
-    }
-  });
-
-  it('strips a leading pleasantry from a sentence that carries a decision', () => {
-    const decisions = section(summarize(tripPlanning), 'Decisions:');
-    expect(decisions).toContain(
-      "User: Let's go with the Lisboa Tejo for the four nights in Lisbon, June 13 to June 17.",
-    );
-  });
-
-  it('puts the sections in a fixed order and omits empty ones', () => {
-    const headers = summarize(subscriptionChange)
-      .split('\n')
-      .filter((line) => !line.startsWith('- '));
-    expect(headers).toEqual(['User asked:', 'Decisions:', 'Facts:', 'Tools:']);
-    const noTools = summarize(tripPlanningContinued.filter((turn) => turn.role !== 'tool'));
-    expect(noTools).not.toContain('Tools:');
-  });
-});
-
-describe('extractiveSummary within a token budget', () => {
-  const caps = [5, 10, 20, 40, 80, 160, 320, 1000];
-
-  it.each(FIXTURES)('never exceeds maxTokens for the %s conversation', (_, turns) => {
-    for (const maxTokens of caps) {
-      const summary = summarize(turns, maxTokens);
-      expect(wordTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(
-        maxTokens,
-      );
-    }
-  });
-
-  it('never exceeds maxTokens with a previous summary to fold in', () => {
-    const previous = summarize(tripPlanning, 300);
-    for (const maxTokens of caps) {
-      const summary = summarize(tripPlanningContinued, maxTokens, previous);
-      expect(wordTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(
-        maxTokens,
-      );
-    }
-  });
-
-  it('never exceeds maxTokens measured with a real tokenizer (cl100k_base)', () => {
-    const encoding = new Tiktoken(cl100kBase);
-    const countTokens = (text: string): number => encoding.encode(text).length;
-    for (const [, turns] of FIXTURES) {
-      for (const maxTokens of caps) {
-        const summary = extractiveSummary({ turns, maxTokens, countTokens });
-        expect(countTokens(summary), `maxTokens ${maxTokens}:\n${summary}`).toBeLessThanOrEqual(
-          maxTokens,
-        );
-      }
-    }
-  });
-
-  it('uses most of a generous budget but not more than the conversation needs', () => {
-    const tight = summarize(subscriptionChange, 150);
-    expect(wordTokens(tight)).toBeGreaterThan(120);
-    const everything = summarize(subscriptionChange, 5000);
-    expect(summarize(subscriptionChange, 10_000)).toBe(everything);
-  });
-
-  it('keeps the main question, the decision and the fix first when the budget is tight', () => {
-    const postgres = summarize(postgresDebugging, 80);
-    expect(postgres).toContain('Why does this happen?');
-    expect(postgres).toContain('The fix is to use the service name as the host');
-    expect(postgres).toContain('ECONNREFUSED 127.0.0.1:5432');
-
-    const subscription = summarize(subscriptionChange, 80);
-    expect(subscription).toContain('What would that cost?');
-    expect(section(subscription, 'Decisions:').join('\n')).toMatch(
-      /Team annual (?:with|for) 8 seats/,
-    );
-    expect(subscription).not.toContain('audit logs');
-  });
-
-  it('cuts a single over-long sentence with an ellipsis rather than exceed the budget', () => {
-    const rambling = Array.from(
-      { length: 120 },
-      (_, i) => `step${i} of the Kafka 3.7 migration`,
-    ).join(' and ');
-    const summary = summarize([{ role: 'user', content: `Please review ${rambling}` }], 30);
-    expect(wordTokens(summary)).toBeLessThanOrEqual(30);
-    expect(summary).toMatch(/^User asked:\n- Please review step0 of the Kafka 3\.7 migration.*…$/);
-  });
-});
-
-describe('extractiveSummary with a previous summary (rolling)', () => {
-  it("keeps the earlier segment's budget, dates and decisions at the top of the next summary", () => {
-    const first = summarize(tripPlanning, 200);
-    const second = summarize(tripPlanningContinued, 150, first);
-    expect(second.startsWith('Earlier:\n')).toBe(true);
-    const earlier = section(second, 'Earlier:');
-    expect(earlier.join('\n')).toContain('$3,200');
-    expect(earlier.join('\n')).toContain('Lisboa Tejo');
-    expect(earlier.join('\n')).toContain('June 17');
-    // ...and the new segment is still summarized.
-    expect(second).toContain("Let's do the Douro trip on June 19.");
-    expect(second).toContain('search_tours');
-    expect(second).toContain('rate limited (429)');
-  });
-
-  it('keeps the previous summary whole when there is room for it', () => {
-    const first = summarize(subscriptionChange, 120);
-    const second = summarize(tripPlanningContinued, 1000, first);
-    const firstLines = first.split('\n').filter((line) => line.startsWith('- ')).length;
-    expect(section(second, 'Earlier:')).toHaveLength(firstLines);
-  });
-
-  it('compresses a long previous summary to half the budget, leaving room for the current segment', () => {
-    const previous = summarize(tripPlanning, 1000);
-    expect(wordTokens(previous)).toBeGreaterThan(300);
-    const summary = summarize(subscriptionChange, 120, previous);
-    const earlier = section(summary, 'Earlier:');
-    expect(earlier.length).toBeGreaterThan(0);
-    expect(
-      wordTokens(['Earlier:', ...earlier.map((line) => `- ${line}`)].join('\n')),
-    ).toBeLessThanOrEqual(60);
-    expect(section(summary, 'User asked:').join('\n')).toContain('What would that cost?');
-    expect(section(summary, 'Decisions:').join('\n')).toMatch(/Team annual (?:with|for) 8 seats/);
-  });
-
-  it('keeps the facts of the first segment through several rolls', () => {
-    let summary = summarize(tripPlanning, 200);
-    for (const turns of [tripPlanningContinued, tripPlanningContinued, tripPlanningContinued]) {
-      summary = summarize(turns, 200, summary);
-      expect(wordTokens(summary)).toBeLessThanOrEqual(200);
-    }
-    expect(section(summary, 'Earlier:').join('\n')).toContain('Lisboa Tejo');
-    expect(summary.match(/^Earlier:$/gm)).toHaveLength(1);
-  });
-
-  it("folds in an LLM's prose summary, keeping its fact-bearing sentences", () => {
-    const llmSummary =
-      'The user, Maria Lopez, is moving from Chicago to Denver on August 3. ' +
-      'Her moving budget is $4,500. She chose Two Men and a Truck for the move. ' +
-      'The conversation was friendly.';
-    const summary = summarize(postgresDebugging, 120, llmSummary);
-    const earlier = section(summary, 'Earlier:').join('\n');
-    expect(earlier).toContain('August 3');
-    expect(earlier).toContain('$4,500');
-  });
-
-  it('says the earlier lines once when the same previous summary is folded in again', () => {
-    const previous = summarize(tripPlanning, 150);
-    const twice = `${previous}\n${previous}`;
-    const earlier = section(summarize([], 1000, twice), 'Earlier:');
-    expect(new Set(earlier).size).toBe(earlier.length);
-  });
-});
-
-describe('extractiveSummary on edge cases', () => {
-  it('says there was no conversation for an empty segment', () => {
-    expect(summarize([])).toBe(NO_CONVERSATION);
-    expect(summarize([{ role: 'user', content: '   ' }])).toBe(NO_CONVERSATION);
-  });
-
-  it('says there was only small talk when every turn is filler', () => {
-    const turns: SummaryTurn[] = [
-      { role: 'user', content: 'hi!' },
-      { role: 'assistant', content: 'Hello! How can I help you today?' },
-      { role: 'user', content: 'ok thanks 👍' },
-      { role: 'assistant', content: "You're welcome! Let me know if you need anything else." },
-    ];
-    expect(summarize(turns)).toBe(ONLY_SMALL_TALK);
-  });
-
-  it('returns only the earlier lines when the segment itself has nothing to keep', () => {
-    const previous = summarize(subscriptionChange, 100);
-    const summary = summarize([{ role: 'user', content: 'thanks!' }], 1000, previous);
-    const headers = summary.split('\n').filter((line) => !line.startsWith('- '));
-    expect(headers).toEqual(['Earlier:']);
-  });
-
-  it('returns an empty string when not even the placeholder fits', () => {
-    expect(summarize([], 0)).toBe('');
-    expect(summarize(tripPlanning, 0)).toBe('');
-    expect(summarize(tripPlanning, Number.NaN)).toBe('');
-    expect(wordTokens(summarize([], 3))).toBeLessThanOrEqual(3);
-  });
-
-  it('merges near-identical sentences but keeps a corrected number', () => {
-    const turns: SummaryTurn[] = [
-      { role: 'user', content: 'My budget is $3,200 for the whole trip.' },
-      { role: 'assistant', content: 'Noted: your budget is $3,200 for the whole trip.' },
-      { role: 'user', content: 'My budget is $3,200 for the whole trip!' },
-      { role: 'user', content: 'Sorry, my budget is $3,500 for the whole trip.' },
-    ];
-    const facts = section(summarize(turns), 'Facts:');
-    expect(facts.filter((line) => line.includes('$3,200'))).toHaveLength(1);
-    expect(facts.filter((line) => line.includes('$3,500'))).toHaveLength(1);
-  });
-
-  it('counts a repeated identical tool call instead of listing it twice', () => {
-    const call: SummaryTurn = {
-      role: 'tool',
-      tool: 'get_weather',
-      content: 'get_weather(city=Lisbon) → timeout',
-      error: 'timeout after 10 s',
-    };
-    const tools = section(
-      summarize([
-        { role: 'user', content: 'Will it rain in Lisbon on June 14?' },
-        call,
-        call,
-        call,
-      ]),
-      'Tools:',
-    );
-    expect(tools).toEqual(['get_weather(city=Lisbon) → timeout → error: timeout after 10 s (×3)']);
-  });
-
-  it('never splits an emoji or a surrogate pair when it cuts', () => {
-    const content = `Please plan 🇵🇹 ${'👨‍👩‍👧 𝒻𝒶𝓂𝒾𝓁𝓎 '.repeat(80)}`;
-    for (const maxTokens of [6, 9, 14, 25]) {
-      const summary = summarize([{ role: 'user', content }], maxTokens);
-      expect(summary).not.toMatch(
-        /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
-      );
-      expect(summary).not.toMatch(/\u200D…|\u200D$/);
-    }
-  });
-
-  it('gives the same summary for the same input', () => {
-    const previous = summarize(tripPlanning, 150);
-    const a = summarize(tripPlanningContinued, 120, previous);
-    const b = summarize(structuredClone(tripPlanningContinued), 120, `${previous}`);
-    expect(b).toBe(a);
-  });
-});
-
-describe('extractiveSummary against the predecessor', () => {
+describe('the extractive summarizer', () => {
   it.each(FIXTURES)(
-    'keeps the key facts of the %s conversation that "User discussed: …" loses',
+    'keeps every key fact of the %s conversation within 400 tokens',
     (_, turns, facts) => {
-      const baseline = predecessorSummary(turns);
-      const ours = summarize(turns, 400);
-      const keptByBaseline = facts.filter((fact) => baseline.includes(fact));
-      const keptByOurs = facts.filter((fact) => ours.includes(fact));
-      expect(keptByOurs).toEqual([...facts]);
-      expect(keptByBaseline.length).toBeLessThanOrEqual(facts.length / 4);
+      const { text } = summarize([...turns]);
+      for (const fact of facts) expect(text, fact).toContain(fact);
+      expect(realTokens(text)).toBeLessThanOrEqual(400);
     },
   );
 
-  it('keeps more key facts than the predecessor even in 60 tokens, not much more than its one line', () => {
-    for (const [, turns, facts] of FIXTURES) {
-      const baseline = predecessorSummary(turns);
-      const ours = summarize(turns, 60);
-      const count = (text: string): number => facts.filter((fact) => text.includes(fact)).length;
-      expect(count(ours), `ours:\n${ours}\nbaseline:\n${baseline}`).toBeGreaterThan(
-        count(baseline),
-      );
-    }
+  it('prints the five sections in a fixed order under their headings, and omits empty ones', () => {
+    const { text } = summarize([...tripPlanning]);
+    const headings = text.split('\n').filter((line) => !line.startsWith('- '));
+    const order = Object.values(SECTION_HEADINGS);
+    expect(headings.length).toBeGreaterThan(2);
+    expect(headings).toEqual(order.filter((h) => headings.includes(h)));
+    expect(
+      text.split('\n').every((line) => line.startsWith('- ') || order.includes(line as never)),
+    ).toBe(true);
   });
 
-  it('records what the predecessor produced for the trip, for the record', () => {
-    expect(predecessorSummary(tripPlanning)).toBe(
-      'User discussed: Hi! My wife Ana and I are planning a trip to Portu; ' +
-        "What's the difference between the two hotels besid; " +
-        "Sounds good. Let's go with the Lisboa Tejo for the",
+  it("files the user's first request as the conversation's goal", () => {
+    const { items } = summarize([...tripPlanning]);
+    const goals = items.filter((item) => item.section === 'goals');
+    expect(goals.some((g) => /help me put together a plan/.test(g.text))).toBe(true);
+    expect(Math.max(...goals.map((g) => g.weight))).toBe(10);
+  });
+
+  it('marks the latest request pending until an assistant reply follows it', () => {
+    const open = summarize([
+      user('Our budget is $900.'),
+      assistant('Noted.'),
+      user('Can you find a hotel in Porto for June 3?'),
+    ]);
+    const pending = open.items.filter((item) => item.pending);
+    expect(pending.map((item) => item.text)).toEqual(['Can you find a hotel in Porto for June 3?']);
+    expect(open.text).toContain('- (pending) Can you find a hotel in Porto for June 3?');
+
+    const answered = summarize(
+      [assistant('The Grande Hotel has a room at €140.')],
+      400,
+      open.items,
+      realTokens,
+      3,
     );
+    expect(answered.items.some((item) => item.pending)).toBe(false);
+    expect(answered.text).toContain('Can you find a hotel in Porto for June 3?');
+  });
+
+  it('keeps only one request pending: a newer request takes the mark', () => {
+    const { items } = summarize([
+      user('Can you check the fare for June 12?'),
+      user('Also, which terminal does TP218 leave from?'),
+    ]);
+    expect(items.filter((item) => item.pending).map((item) => item.text)).toEqual([
+      'Also, which terminal does TP218 leave from?',
+    ]);
+  });
+
+  describe('decisions', () => {
+    it('replaces a decision with its revision, found by the old value it names', () => {
+      const { items } = summarize([
+        user("Let's use Postgres for the orders service."),
+        assistant('Postgres it is.'),
+        user('Hmm, switch from Postgres to MySQL, the team knows it better.'),
+      ]);
+      const decisions = section(items, 'decisions');
+      expect(decisions).toHaveLength(1);
+      expect(decisions[0]).toContain('MySQL');
+    });
+
+    it('replaces a decision with its revision, found by what it is about, and says what it replaced', () => {
+      const { items } = summarize([
+        user("Let's book the Memmo Alfama hotel for the Lisbon nights."),
+        assistant('Memmo Alfama is €190 a night.'),
+        user('On second thought, change the hotel to Lisboa Tejo instead.'),
+      ]);
+      const decisions = section(items, 'decisions');
+      expect(decisions).toEqual([expect.stringContaining('Lisboa Tejo')]);
+      expect(decisions[0]).toMatch(/\(was: Memmo Alfama\)$/);
+    });
+
+    it('takes a bare revision ("actually, make it X") as replacing the newest decision with a value of the same kind', () => {
+      const { items } = summarize([
+        user("Let's take the 7:15 train to Porto."),
+        assistant('The 7:15 arrives at 10:05.'),
+        user("Let's use the window seats."),
+        user('Actually, make it the 9:40.'),
+      ]);
+      const decisions = section(items, 'decisions');
+      expect(decisions.filter((d) => /7:15|9:40/.test(d))).toEqual([
+        expect.stringMatching(/9:40.*\(was: 7:15\)/),
+      ]);
+      expect(decisions.some((d) => /window seats/.test(d))).toBe(true);
+    });
+
+    it('lets a later decision about the same thing win without any revision word', () => {
+      const { items } = summarize([
+        user("We'll use GitHub Actions for the CI pipeline."),
+        user("We'll use Buildkite for the CI pipeline."),
+      ]);
+      expect(section(items, 'decisions')).toEqual([expect.stringContaining('Buildkite')]);
+    });
+
+    it('keeps two decisions about different things apart', () => {
+      const { items } = summarize([
+        user("Let's book the Lisboa Tejo for the Lisbon nights."),
+        user("Let's take the 9:39 Alfa Pendular to Porto."),
+      ]);
+      expect(section(items, 'decisions')).toHaveLength(2);
+    });
+
+    it('revises a decision carried from the previous summary', () => {
+      const first = summarize([user("Let's use Postgres for the database.")]);
+      const second = summarize(
+        [user('Actually, switch the database to MySQL.')],
+        400,
+        first.items,
+        realTokens,
+        1,
+      );
+      expect(section(second.items, 'decisions')).toEqual([
+        expect.stringMatching(/MySQL.*\(was: Postgres\)/),
+      ]);
+    });
+  });
+
+  describe('facts', () => {
+    it("keeps the user's statements with exact values, and leaves out filler and statements without any", () => {
+      const { items } = summarize([
+        user('Hi there! Thanks so much.'),
+        user('My order number is 4471-2209 and I paid $84.99 on March 3.'),
+        user('I really like the colour.'),
+        assistant('Sounds good!'),
+      ]);
+      expect(section(items, 'facts')).toEqual([
+        'User: My order number is 4471-2209 and I paid $84.99 on March 3.',
+      ]);
+    });
+
+    it('updates a fact stated again with the same values instead of keeping both', () => {
+      const { items } = summarize([
+        user('The invoice INV-20931 is for $3,222.80.'),
+        user('To repeat: invoice INV-20931, $3,222.80.'),
+      ]);
+      expect(section(items, 'facts')).toHaveLength(1);
+      expect(items.find((item) => item.section === 'facts')!.mentions).toBe(1);
+    });
+
+    it('weighs what the user states above what the assistant states', () => {
+      const { items } = summarize([
+        user('Can you help with tickets?'),
+        user('We are 4 people arriving on June 9.'),
+        assistant('There are 4 tickets left for June 9.'),
+      ]);
+      // Same values, two statements: the user's words are kept, the newer source recorded.
+      const facts = items.filter((item) => item.section === 'facts');
+      expect(facts.map((f) => f.text)).toEqual(['User: We are 4 people arriving on June 9.']);
+      expect(facts[0]!.seq).toBe(2);
+      const alone = summarize([
+        user('Can you help?'),
+        assistant('There are 4 tickets left for June 9.'),
+      ]);
+      expect(facts[0]!.weight).toBeGreaterThan(
+        alone.items.find((i) => i.section === 'facts')!.weight,
+      );
+    });
+  });
+
+  describe('artifacts and tool outcomes', () => {
+    it('finds ids, URLs, paths and e-mails anywhere in a tool result, however deep', () => {
+      const result = {
+        page: 1,
+        orders: Array.from({ length: 8 }, (_, i) => ({
+          order_id: `ORD-${1000 + i}X`,
+          status: i === 5 ? 'delayed' : 'shipped',
+          meta: { links: { track: `https://track.example.com/p/${9000 + i}` } },
+        })),
+        export: { file: '/var/exports/orders-2026-05.csv', owner: 'ops@shop.example' },
+      };
+      const { items } = summarize(
+        [{ role: 'tool', tool: 'list_orders', arguments: { customer: 'C-77' }, result }],
+        2000,
+      );
+      const artifacts = section(items, 'artifacts').join('\n');
+      for (const value of [
+        'ORD-1005X',
+        'https://track.example.com/p/9005',
+        '/var/exports/orders-2026-05.csv',
+        'ops@shop.example',
+        'C-77',
+      ])
+        expect(artifacts).toContain(value);
+    });
+
+    it('keeps an artifact once, and values it more once a later turn names it again', () => {
+      const { items } = summarize([
+        {
+          role: 'tool',
+          tool: 'lookup_order',
+          arguments: { q: 'recent' },
+          result: { id: 'ORD-7F3K9Q', carrier: 'UPS' },
+        },
+        assistant('I found it.'),
+        user('Please cancel ORD-7F3K9Q.'),
+      ]);
+      const artifact = items.find((item) => item.key === 'art:ord-7f3k9q')!;
+      expect(
+        items.filter((item) => item.text.includes('ORD-7F3K9Q') && item.section === 'artifacts'),
+      ).toHaveLength(1);
+      expect(artifact.seq).toBe(2);
+      expect(artifact.mentions).toBe(1);
+    });
+
+    it('lists each distinct call with its outcome, a failure with its error, a repeat counted', () => {
+      const call = {
+        role: 'tool',
+        tool: 'search_trains',
+        arguments: { from: 'Lisbon', to: 'Porto' },
+        result: { trains: 3 },
+      } as const;
+      const { items } = summarize([
+        call,
+        call,
+        {
+          role: 'tool',
+          tool: 'book_seat',
+          arguments: { train: 'AP121' },
+          error: 'upstream timeout',
+        },
+      ]);
+      const tools = section(items, 'tools');
+      expect(tools).toContain('search_trains({"from":"Lisbon","to":"Porto"}) → ok (×2)');
+      expect(tools).toContain('book_seat({"train":"AP121"}) → error: upstream timeout');
+    });
+  });
+
+  describe('rolling', () => {
+    it('carries the previous summary forward item by item, aged by one roll', () => {
+      const first = summarize([...tripPlanning]);
+      const second = summarize([...tripPlanningContinued], 400, first.items, realTokens, 100);
+      const carried = second.items.filter((item) => item.seq < 100);
+      expect(carried.length).toBeGreaterThan(0);
+      for (const item of carried) {
+        const before = first.items.find((f) => f.key === item.key)!;
+        expect(item.age).toBe(before.age + 1);
+      }
+      for (const fact of ['$3,200', 'Lisboa Tejo', 'AP-7731Q']) expect(second.text).toContain(fact);
+    });
+
+    it("keeps the first segment's facts through eight rolls of small talk", () => {
+      let items = summarize([
+        user('Our budget is $3,200 and we fly from Boston on June 12.'),
+      ]).items;
+      for (let roll = 1; roll <= 8; roll++)
+        items = summarize(
+          [user(`Roll ${roll}: what is the weather like?`), assistant('Sunny.')],
+          400,
+          items,
+          realTokens,
+          roll * 10,
+        ).items;
+      const text = items.map((item) => item.text).join('\n');
+      expect(text).toContain('$3,200');
+      expect(text).toContain('June 12');
+    });
+  });
+
+  describe('the cap', () => {
+    it.each([60, 120, 250, 400])(
+      'never exceeds %i tokens, measured on the rendered text',
+      (cap) => {
+        for (const [, turns] of FIXTURES)
+          expect(realTokens(summarize([...turns], cap).text)).toBeLessThanOrEqual(cap);
+      },
+    );
+
+    it('shortens items to the words around their values before it leaves any out', () => {
+      const long = user(
+        'So after a lot of back and forth with my manager and the finance team over the last couple of weeks we finally agreed that the total budget for the whole offsite is going to be $18,500 including everything.',
+      );
+      const { items, compacted } = summarize([long, user('The venue is Quinta da Regaleira.')], 40);
+      expect(compacted).toBeGreaterThan(0);
+      expect(items.map((item) => item.text).join(' ')).toContain('$18,500');
+    });
+
+    it('leaves out the least important items first: filler-grade facts before decisions and goals', () => {
+      const { items, evicted } = summarize([...tripPlanning, ...tripPlanningContinued], 120);
+      expect(evicted).toBeGreaterThan(0);
+      expect(items.some((item) => item.section === 'decisions')).toBe(true);
+      expect(items.some((item) => item.weight === 10)).toBe(true);
+    });
+  });
+
+  describe('bounded work', () => {
+    it('reads the start and the end of a very long message, and says it cut it', () => {
+      const middle = 'filler words go here. '.repeat(20_000);
+      const result = summarize(
+        [user(`The PO number is PO-55120. ${middle} The deadline is May 30.`)],
+        400,
+      );
+      expect(result.turnsCut).toBe(1);
+      expect(result.text).toContain('PO-55120');
+      expect(result.text).toContain('May 30');
+    });
+
+    it('skips the oldest turns beyond what one summary reads in all, and says how many', () => {
+      const turns = Array.from({ length: 60 }, (_, i) =>
+        user(`Note ${i}: ${'x'.repeat(TURN_READ_MAX_CHARS - 20)}`),
+      );
+      const result = summarize(turns, 400);
+      expect(result.turnsSkipped).toBe(
+        60 - Math.ceil(SUMMARY_READ_MAX_CHARS / TURN_READ_MAX_CHARS),
+      );
+    });
+
+    it.each([
+      ['a-a-a-…', 'a-'.repeat(32_768)],
+      ['A.A.A.…', 'A.'.repeat(32_768)],
+      ['a@a@a@…', 'a@'.repeat(32_768)],
+      ['one 64 KB word', 'x'.repeat(65_536)],
+      ['slashes', '/a'.repeat(32_768)],
+      ['digits and commas', '1,'.repeat(32_768)],
+    ])('summarizes a hostile message (%s) and still fits its cap', (_, content) => {
+      const result = summarize([user(content), user('Our budget is $500.')], 200);
+      expect(realTokens(result.text)).toBeLessThanOrEqual(200);
+      expect(result.text).toContain('$500');
+    });
+  });
+
+  it('gives the same summary for the same input', () => {
+    const a = summarize([...subscriptionChange], 200, null, wordTokens);
+    const b = summarize([...subscriptionChange], 200, null, wordTokens);
+    expect(a).toEqual(b);
+  });
+
+  it('makes no item from no conversation', () => {
+    expect(
+      extractiveSummary({
+        events: [] as SummarySource[],
+        previous: null,
+        maxTokens: 400,
+        countTokens: realTokens,
+      }).items,
+    ).toEqual([]);
+    expect(summarize([user('thanks!'), assistant('Happy to help!')]).items).toEqual([]);
   });
 });

@@ -1,211 +1,537 @@
 /**
- * The extractive summarizer: the default summary of a sealed segment, and the fallback when
- * the LLM fails. Deterministic, offline, pure.
+ * The extractive summarizer: the default summary of sealed segments, and the fallback when the
+ * LLM fails. Deterministic, offline, pure, and linear in what it reads.
  *
- * It quotes the conversation rather than paraphrasing it. Each sentence is classified and
- * scored (see `salience.ts`), near-identical sentences are merged, tool calls are listed
- * with their outcome, and the previous summary is folded in at the top. When everything
- * does not fit in `maxTokens`, the highest-scoring lines are kept, and shown in the order
- * they were said:
+ * It quotes rather than paraphrases, into the five sections of a structured summary
+ * (`structured-summary.ts`):
  *
- * ```text
- * Earlier:
- * - User asked: Can you find flights from Boston to Lisbon on June 12?
- * User asked:
- * - What is the cheapest way to get from Lisbon to Porto?
- * Decisions:
- * - User: Let's book the 9:39 Alfa Pendular on June 16.
- * Facts:
- * - Assistant: The Alfa Pendular takes 2h49m and costs €31.50 in 2nd class.
- * Tools:
- * - search_trains: Lisbon→Porto 2025-06-16 → error: upstream timeout
- * ```
+ * - **Goals and open requests**: the conversation's first request and every statement of what
+ *   the user is after ("I'm planning…", "help me…"), the user's requests, the latest one marked
+ *   `(pending)` until an assistant reply follows it.
+ * - **Current decisions**: decisions from either side ("let's use Postgres", "I've booked the
+ *   9:39"). A revision ("actually, switch it to MySQL", "make it the 9:40 rather than the
+ *   7:15") *replaces* the decision it revises, found by the old value it names, else by the
+ *   words that say what it is about, else (a bare "switch to X") the newest decision with a
+ *   value of the same kind; the replaced values are kept as `(was: …)`.
+ * - **Facts**: statements that carry exact values (amounts, dates, names, e-mails, ids…), the
+ *   user's above the assistant's. The same values stated again update the item.
+ * - **Artifacts**: ids, URLs, file paths, e-mails and names found anywhere in tool arguments
+ *   and results (`artifacts.ts`), boosted when a later turn names them again.
+ * - **Tool outcomes**: one line per distinct call, failures with their error, repeats counted.
  *
- * Budget rules: the previous summary gets what it needs if the current segment leaves
- * room; otherwise it is compressed first, but keeps at least {@link EARLIER_SHARE} of the
- * budget, so that its most important lines survive any number of rolls. The output is
- * measured with the injected `countTokens` (headers and newlines included) and never
- * exceeds `maxTokens`; a line too long for what is left is cut with '…'.
+ * Rolling: the previous summary's items are carried forward by identity (their `key`), aged by
+ * one roll, refreshed when mentioned again; nothing is re-squeezed. When everything does not fit
+ * in `maxTokens`, `summary-eviction.ts` decides, by one documented rule, never by cutting text.
+ *
+ * **What one summary reads** (bounded work, whatever a hostile transcript holds): at most
+ * {@link TURN_READ_MAX_CHARS} characters of one message (its start and its end), at most
+ * {@link SUMMARY_READ_MAX_CHARS} characters of message text in all (the newest turns first;
+ * older ones beyond it are skipped and counted), and tool JSON within the bounds of
+ * `artifacts.ts`. Every pattern applied is linear in its input.
  */
-
-import { fingerprint, isNearDuplicate } from './near-duplicate.ts';
-import { parsePreviousSummary } from './previous-summary.ts';
-import type { SentenceKind } from './salience.ts';
-import { assessSentence, stripLeadingFiller, toolCallScore } from './salience.ts';
+import { stableJson } from '../tokens/stable-json.ts';
+import type { RecordedEventType } from '../session/event-record.ts';
+import { artifactsOf } from './artifacts.ts';
+import { fingerprint } from './near-duplicate.ts';
+import {
+  isFiller,
+  isRevision,
+  kindOf,
+  normalizeForMatching,
+  stripLeadingFiller,
+} from './salience.ts';
 import { splitIntoSentences } from './sentence-splitter.ts';
-import type { CountTokens } from './token-fit.ts';
-import { fits, truncateToTokens } from './token-fit.ts';
+import { compactText, fitToCap } from './summary-eviction.ts';
+import { MAX_ITEM_CHARS, renderSummaryText, type SummaryItem } from './structured-summary.ts';
+import {
+  findValues,
+  mentionsValue,
+  normalizeValue,
+  valueWeight,
+  type FoundValue,
+} from './values.ts';
 
-export interface SummaryTurn {
-  role: 'user' | 'assistant' | 'tool';
-  /** The message; for a tool, a short rendering of the call and its result. */
-  content: string;
-  /** Tool name, for role 'tool'. */
-  tool?: string;
-  /** The tool's error, if the call failed. */
-  error?: string | null;
+/** What the summarizer reads of one event. */
+export interface SummarySource {
+  seq: number;
+  type: RecordedEventType;
+  content: string | null;
+  tool: string | null;
+  arguments: unknown;
+  result: unknown;
+  error: string | null;
 }
 
 export interface ExtractiveSummaryInput {
-  /** The sealed segment's turns, oldest first. */
-  turns: SummaryTurn[];
-  /** Summary of the segments before this one (rolling); kept at the top. */
-  previousSummary?: string | null;
-  /** Cap on the output, in tokens as measured by `countTokens`. */
+  /** The events to summarize, oldest first. */
+  events: readonly SummarySource[];
+  /** The items of the summary before them (rolling), or null when they start the conversation. */
+  previous: readonly SummaryItem[] | null;
+  /** Cap on the rendered summary, in tokens as measured by `countTokens`. */
   maxTokens: number;
-  /** Token counter (the caller uses js-tiktoken with the session model's encoding). */
   countTokens: (text: string) => number;
 }
 
-/** Share of the budget the previous summary keeps, at least, when space runs short. */
-export const EARLIER_SHARE = 0.5;
+export interface ExtractiveSummary {
+  /** The summary's items, in print order, fitted to the cap. */
+  items: SummaryItem[];
+  /** Their rendering ({@link renderSummaryText}). */
+  text: string;
+  /** Items left out to fit the cap, and items shortened to their values. */
+  evicted: number;
+  compacted: number;
+  /** Messages read only in part (longer than {@link TURN_READ_MAX_CHARS}), and skipped. */
+  turnsCut: number;
+  turnsSkipped: number;
+}
 
-/** The summary of a segment with no turns (and no previous summary). */
-export const NO_CONVERSATION = '(no conversation in this segment)';
+/** Characters of one message read: its first 3/4 and its last 1/4. */
+export const TURN_READ_MAX_CHARS = 6000;
 
-/** The summary of a segment whose turns are all pleasantries ("hi", "thanks!", "ok"). */
-export const ONLY_SMALL_TALK = '(only small talk in this segment)';
+/** Characters of message text one summary reads in all, newest turns first. */
+export const SUMMARY_READ_MAX_CHARS = 262_144;
 
-const HEADERS = {
-  earlier: 'Earlier:',
-  asked: 'User asked:',
-  decisions: 'Decisions:',
-  facts: 'Facts:',
-  tools: 'Tools:',
+/** Longest item, in words, before it is shortened to the words around its values. */
+const ITEM_MAX_WORDS = 45;
+
+/** Weights of the items made here (the scale is explained in summary-eviction.ts). */
+export const ITEM_WEIGHT = {
+  firstGoal: 10,
+  goal: 7,
+  request: 3,
+  decision: 8,
+  userFact: 4,
+  assistantFact: 2,
+  toolFailure: 4,
+  toolSuccess: 1.5,
+  /** Added to an artifact once a later turn names it. */
+  referenced: 2,
 } as const;
 
-type Section = keyof typeof HEADERS;
+/** Value points an item's weight counts, at most (see summary-eviction.ts for the scale). */
+const MAX_VALUE_POINTS = 6;
 
-/** Sections in the order they are printed. */
-const SECTION_ORDER: readonly Section[] = ['earlier', 'asked', 'decisions', 'facts', 'tools'];
+function cappedValueWeight(values: readonly FoundValue[]): number {
+  return Math.min(valueWeight(values), MAX_VALUE_POINTS);
+}
 
-const SECTION_OF_KIND: Record<SentenceKind, Section> = {
-  request: 'asked',
-  decision: 'decisions',
-  fact: 'facts',
-};
+/** Words that say how something was decided, not what about. */
+const DECISION_WORDS = new Set(
+  (
+    "let let's lets use using used go going goes went with switch switched switching change " +
+    'changed changing move moved moving instead actually rather than make made it book booked ' +
+    'take took taking choose chose chosen pick picked decided decide decision agreed agree ' +
+    "settle settled prefer want need please will we'll i'll i'm we're going to stick keep kept " +
+    'opt opted second thought thoughts scratch plan plans update updated replace replaced new ' +
+    'sure ok okay yes no not anymore longer one ones option options go-with confirm confirmed ' +
+    'done do does did should would could can may might let’s set'
+  ).split(' '),
+);
 
-/** Added to every sentence of the first user message: it usually states the goal. */
-const FIRST_USER_MESSAGE_BONUS = 2;
+const STOP_WORDS = new Set(
+  (
+    'a an the and or but so to of in on at for from by as is are was were be been it its this ' +
+    'that these those i you we they he she me my your our their us do does did just also then ' +
+    'there here what which who when where how all any some more most very too can will would ' +
+    'user assistant'
+  ).split(' '),
+);
 
-/** Added, in proportion to lateness, to decisions: a later decision supersedes an earlier one. */
-const DECISION_RECENCY_BONUS = 1;
+/**
+ * Summarizes events, rolling the previous summary forward; see the module comment. Never
+ * throws (unless `countTokens` does), whatever the events contain.
+ */
+export function extractiveSummary(input: ExtractiveSummaryInput): ExtractiveSummary {
+  const builder = new SummaryBuilder(input.previous ?? []);
+  const events = Array.isArray(input.events) ? input.events : [];
+  const readable = readableTurns(events);
+  const startsConversation = !input.previous || input.previous.length === 0;
+  let firstUserSeen = !startsConversation;
+  for (const event of events) {
+    if (!event) continue;
+    if (event.type === 'user_message' || event.type === 'assistant_message') {
+      const text = readable.get(event.seq);
+      if (event.type === 'assistant_message') builder.assistantReplied(event.seq);
+      if (text === undefined) continue;
+      const first = event.type === 'user_message' && !firstUserSeen;
+      if (event.type === 'user_message') firstUserSeen = true;
+      builder.message(event.type === 'user_message' ? 'user' : 'assistant', event.seq, text, first);
+    } else if (event.type === 'tool_call') {
+      builder.toolCall(event);
+    }
+  }
+  const fitted = fitToCap(builder.items(), toBudget(input.maxTokens), input.countTokens);
+  return {
+    items: fitted.items,
+    text: renderSummaryText(fitted.items),
+    evicted: fitted.evicted.length,
+    compacted: fitted.compacted,
+    turnsCut: readable.cut,
+    turnsSkipped: readable.skipped,
+  };
+}
+
+/** The text read of each message: bounded per turn and in all, newest first. */
+function readableTurns(events: readonly SummarySource[]): Map<number, string> & {
+  cut: number;
+  skipped: number;
+} {
+  const out = new Map<number, string>() as Map<number, string> & { cut: number; skipped: number };
+  out.cut = 0;
+  out.skipped = 0;
+  let left = SUMMARY_READ_MAX_CHARS;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (!event || (event.type !== 'user_message' && event.type !== 'assistant_message')) continue;
+    const content = typeof event.content === 'string' ? event.content : '';
+    let text = content;
+    if (text.length > TURN_READ_MAX_CHARS) {
+      const head = Math.floor((TURN_READ_MAX_CHARS * 3) / 4);
+      text = `${text.slice(0, head)}\n…\n${text.slice(text.length - (TURN_READ_MAX_CHARS - head))}`;
+      out.cut++;
+    }
+    if (left <= 0) {
+      out.skipped++;
+      continue;
+    }
+    left -= text.length;
+    out.set(event.seq, text);
+  }
+  return out;
+}
+
+/** The items of a summary being made: the previous ones, updated by each event in order. */
+class SummaryBuilder {
+  readonly #items = new Map<string, SummaryItem>();
+  #latestRequestKey: string | null = null;
+
+  constructor(previous: readonly SummaryItem[]) {
+    for (const item of previous) {
+      this.#items.set(item.key, { ...item, age: item.age + 1 });
+      if (item.pending) this.#latestRequestKey = item.key;
+    }
+  }
+
+  items(): SummaryItem[] {
+    return [...this.#items.values()];
+  }
+
+  /** An assistant message answers the latest request. */
+  assistantReplied(_seq: number): void {
+    const key = this.#latestRequestKey;
+    const item = key ? this.#items.get(key) : undefined;
+    if (item?.pending) this.#items.set(item.key, withoutPending(item));
+  }
+
+  message(
+    role: 'user' | 'assistant',
+    seq: number,
+    text: string,
+    firstOfConversation: boolean,
+  ): void {
+    const requestParts: string[] = [];
+    const requestValues: FoundValue[] = [];
+    let goalKey: string | null = null;
+    for (const sentence of withShortQuestionsInContext(splitIntoSentences(text))) {
+      const body = stripLeadingFiller(sentence);
+      if (isFiller(body)) continue;
+      const values = findValues(body);
+      this.#reinforceMentions(values, seq);
+      const kind = kindOf(body, role, values.length > 0);
+      if (kind === null) continue;
+      if (kind === 'goal' || (kind === 'request' && firstOfConversation && goalKey === null)) {
+        const key = this.#goal(body, values, seq, firstOfConversation && goalKey === null);
+        goalKey ??= key;
+        if (kind === 'request') {
+          requestParts.push(body);
+          requestValues.push(...values);
+        }
+      } else if (kind === 'request') {
+        requestParts.push(body);
+        requestValues.push(...values);
+      } else if (kind === 'decision') {
+        this.#decision(role, body, values, seq);
+      } else {
+        this.#fact(role, body, values, seq);
+      }
+    }
+    if (role !== 'user') return;
+    // The message's request is the latest one: a goal made of that very sentence carries the mark.
+    if (
+      requestParts.length === 1 &&
+      goalKey !== null &&
+      this.#items.get(goalKey)?.text === clipWords(requestParts[0]!, ITEM_MAX_WORDS)
+    )
+      this.#markLatestRequest(goalKey);
+    else if (requestParts.length > 0)
+      this.#request(requestParts.slice(-2).join(' '), requestValues, seq);
+  }
+
+  toolCall(event: SummarySource): void {
+    const tool = oneLine(typeof event.tool === 'string' ? event.tool : '') || 'tool';
+    const error = typeof event.error === 'string' ? oneLine(event.error) : '';
+    const args = clipChars(oneLine(safeJson(event.arguments ?? {})), 80);
+    const key = `tool:${tool}:${fingerprintKey(args)}`;
+    const outcome = error ? `error: ${clipWords(error, 20)}` : 'ok';
+    const existing = this.#items.get(key);
+    const times = existing ? existing.mentions + 2 : 1;
+    const text = `${tool}(${args}) → ${outcome}${times > 1 ? ` (×${times})` : ''}`;
+    this.#items.set(key, {
+      key,
+      section: 'tools',
+      text,
+      seq: event.seq,
+      weight: Math.max(
+        existing?.weight ?? 0,
+        error ? ITEM_WEIGHT.toolFailure : ITEM_WEIGHT.toolSuccess,
+      ),
+      mentions: existing ? existing.mentions + 1 : 0,
+      age: 0,
+    });
+    // The values the call was asked about refresh what they name (an order looked up again).
+    this.#reinforceMentions(findValues(args), event.seq);
+    for (const artifact of artifactsOf(event.arguments, event.result)) {
+      const artifactKey = `art:${normalizeValue(artifact.value)}`;
+      const known = this.#items.get(artifactKey);
+      if (known) {
+        this.#items.set(artifactKey, {
+          ...known,
+          seq: event.seq,
+          mentions: known.mentions + 1,
+          age: 0,
+        });
+        continue;
+      }
+      this.#items.set(artifactKey, {
+        key: artifactKey,
+        section: 'artifacts',
+        text: `${tool}: ${artifact.label ? `${artifact.label} ` : ''}${artifact.value}`,
+        seq: event.seq,
+        weight: artifact.weight,
+        mentions: 0,
+        age: 0,
+        values: [artifact.value],
+      });
+    }
+  }
+
+  #goal(body: string, values: FoundValue[], seq: number, first: boolean): string {
+    const key = `goal:${fingerprintKey(body)}`;
+    const existing = this.#items.get(key);
+    this.#items.set(key, {
+      key,
+      section: 'goals',
+      text: clipWords(body, ITEM_MAX_WORDS),
+      seq,
+      weight: Math.max(existing?.weight ?? 0, first ? ITEM_WEIGHT.firstGoal : ITEM_WEIGHT.goal),
+      mentions: existing ? existing.mentions + 1 : 0,
+      age: 0,
+      values: values.map((v) => v.text),
+    });
+    return key;
+  }
+
+  #request(text: string, values: FoundValue[], seq: number): void {
+    const key = `req:${fingerprintKey(text)}`;
+    const existing = this.#items.get(key);
+    this.#items.set(key, {
+      key,
+      section: 'goals',
+      text: clipWords(text, ITEM_MAX_WORDS),
+      seq,
+      weight: Math.max(existing?.weight ?? 0, ITEM_WEIGHT.request + cappedValueWeight(values) / 4),
+      mentions: existing ? existing.mentions + 1 : 0,
+      age: 0,
+      values: values.map((v) => v.text),
+    });
+    this.#markLatestRequest(key);
+  }
+
+  /** `key` is the latest request: pending until an assistant reply; the one before no longer. */
+  #markLatestRequest(key: string): void {
+    const previous = this.#latestRequestKey ? this.#items.get(this.#latestRequestKey) : undefined;
+    if (previous?.pending && previous.key !== key)
+      this.#items.set(previous.key, withoutPending(previous));
+    const item = this.#items.get(key);
+    if (item) this.#items.set(key, { ...item, pending: true });
+    this.#latestRequestKey = key;
+  }
+
+  #decision(role: 'user' | 'assistant', body: string, values: FoundValue[], seq: number): void {
+    const revision = isRevision(body);
+    const topic = topicWords(body, values);
+    const target = this.#revisedBy(body, values, topic, revision);
+    const said = `${role === 'user' ? 'User' : 'Assistant'}: ${clipWords(body, ITEM_MAX_WORDS)}`;
+    const weight = ITEM_WEIGHT.decision + cappedValueWeight(values) / 2;
+    const valueTexts = values.map((v) => v.text);
+    if (!target) {
+      let key = `dec:${topic.join(' ') || fingerprintKey(body)}`;
+      if (this.#items.has(key)) key = `${key}@${seq}`;
+      this.#items.set(key, {
+        key,
+        section: 'decisions',
+        text: said,
+        seq,
+        weight,
+        mentions: 0,
+        age: 0,
+        values: valueTexts,
+        topic,
+      });
+      return;
+    }
+    const replaced = revision ? replacedValue(target, body, values, topic) : null;
+    this.#items.set(target.key, {
+      key: target.key,
+      section: 'decisions',
+      text: replaced ? `${said} (was: ${replaced})` : said,
+      seq,
+      weight: Math.max(target.weight, weight),
+      mentions: target.mentions + 1,
+      age: 0,
+      values: valueTexts.length > 0 ? valueTexts : (target.values ?? []),
+      topic: topic.length > 0 ? topic : (target.topic ?? []),
+    });
+  }
+
+  /**
+   * The decision (or, for a revision, the fact) this sentence revises or restates: the newest
+   * one that shares a value with it; else the one about the same thing (topic words); else, for
+   * a bare revision ("switch to MySQL"), the newest decision with a value of the same kind.
+   */
+  #revisedBy(
+    body: string,
+    values: FoundValue[],
+    topic: string[],
+    revision: boolean,
+  ): SummaryItem | null {
+    const candidates = [...this.#items.values()]
+      .filter((item) => item.section === 'decisions' || (revision && item.section === 'facts'))
+      .sort((a, b) => b.seq - a.seq);
+    const byValue = candidates.find(
+      (item) =>
+        (item.section === 'decisions' || revision) &&
+        (item.values ?? []).some((old) => mentionsValue(body, old)),
+    );
+    if (byValue) return byValue;
+    const topicSet = new Set(topic);
+    let best: SummaryItem | null = null;
+    let bestScore = 0;
+    for (const item of candidates) {
+      if (item.section !== 'decisions') continue;
+      const theirs = item.topic ?? [];
+      const shared = theirs.filter((word) => topicSet.has(word)).length;
+      if (shared === 0) continue;
+      const score = shared / new Set([...theirs, ...topic]).size;
+      if ((revision || score >= 0.5) && score > bestScore) {
+        best = item;
+        bestScore = score;
+      }
+    }
+    if (best) return best;
+    if (revision && topic.length === 0 && values.length > 0) {
+      const kinds = new Set(values.map((v) => v.kind));
+      return (
+        candidates.find(
+          (item) =>
+            item.section === 'decisions' &&
+            findValues((item.values ?? []).join(' , ')).some((v) => kinds.has(v.kind)),
+        ) ?? null
+      );
+    }
+    return null;
+  }
+
+  #fact(role: 'user' | 'assistant', body: string, values: FoundValue[], seq: number): void {
+    const identity = values
+      .map((v) => normalizeValue(v.text))
+      .sort()
+      .join('|');
+    const key = `fact:${identity || fingerprintKey(body)}`;
+    const existing = this.#items.get(key);
+    const weight =
+      role === 'user'
+        ? ITEM_WEIGHT.userFact + (cappedValueWeight(values) * 3) / 4
+        : ITEM_WEIGHT.assistantFact + cappedValueWeight(values) / 2;
+    // The same values stated again: the statement that weighs more keeps its words (the user's
+    // over the assistant's restatement), the item takes the newer source.
+    const text =
+      existing && existing.weight > weight
+        ? existing.text
+        : `${role === 'user' ? 'User' : 'Assistant'}: ${clipWords(body, ITEM_MAX_WORDS)}`;
+    this.#items.set(key, {
+      key,
+      section: 'facts',
+      text,
+      seq,
+      weight: Math.max(existing?.weight ?? 0, weight),
+      mentions: existing ? existing.mentions + 1 : 0,
+      age: 0,
+      values: values.map((v) => v.text),
+    });
+  }
+
+  /** A turn that names an artifact again makes it matter more, and refreshes its source. */
+  #reinforceMentions(values: readonly FoundValue[], seq: number): void {
+    for (const value of values) {
+      const key = `art:${normalizeValue(value.text)}`;
+      const artifact = this.#items.get(key);
+      if (!artifact || artifact.seq === seq) continue;
+      const firstReference = artifact.mentions === 0;
+      this.#items.set(key, {
+        ...artifact,
+        seq,
+        mentions: artifact.mentions + 1,
+        age: 0,
+        weight: artifact.weight + (firstReference ? ITEM_WEIGHT.referenced : 0),
+      });
+    }
+  }
+}
+
+/**
+ * The value a revision replaced: among the old decision's values that the revision does not
+ * repeat, those of the kind of the new value, the one nearest to what both are about ("the
+ * Memmo Alfama *hotel* for the Lisbon nights" → Memmo Alfama, not Lisbon).
+ */
+function replacedValue(
+  old: SummaryItem,
+  body: string,
+  values: readonly FoundValue[],
+  topic: readonly string[],
+): string | null {
+  let candidates = (old.values ?? []).filter((value) => !mentionsValue(body, value));
+  if (candidates.length === 0) return null;
+  const kinds = new Set(values.map((v) => v.kind));
+  const sameKind = candidates.filter((c) => kinds.has(findValues(c)[0]?.kind ?? 'quoted'));
+  if (sameKind.length > 0) candidates = sameKind;
+  const about = (old.topic ?? []).filter((word) => topic.length === 0 || topic.includes(word));
+  if (about.length === 0) return candidates[0]!;
+  const words = normalizeForMatching(old.text).split(/[^\p{L}\p{N}:.$€£-]+/u);
+  const positions = (needle: (word: string) => boolean) =>
+    words.flatMap((word, i) => (needle(word) ? [i] : []));
+  const topicAt = positions((word) => about.some((t) => word.startsWith(t)));
+  let best = candidates[0]!;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const first = normalizeForMatching(candidate).split(/\s+/)[0] ?? '';
+    for (const at of positions((word) => word === first || word.startsWith(first)))
+      for (const t of topicAt) {
+        if (Math.abs(at - t) < bestDistance) {
+          bestDistance = Math.abs(at - t);
+          best = candidate;
+        }
+      }
+  }
+  return best;
+}
 
 /** A question of at most this many words is joined to the sentence before it. */
 const SHORT_QUESTION_MAX_WORDS = 5;
 
-/** Caps, in tokens, on a tool call's rendering and its error inside one line. */
-const TOOL_CONTENT_MAX_TOKENS = 30;
-const TOOL_ERROR_MAX_TOKENS = 24;
-
-/** Bounds, in tokens, of one line: half the budget, within these. */
-const LINE_CAP_MIN = 12;
-const LINE_CAP_MAX = 60;
-
 /**
- * The best line left out is cut to fill what is left only if the cut keeps at least this
- * many words and this share of the line: a line cut to its first words says nothing.
- */
-const MIN_FILL_TOKENS = 6;
-const MIN_FILL_WORDS = 6;
-const MIN_FILL_SHARE = 0.5;
-
-/** One candidate line of the summary. */
-interface Line {
-  section: Section;
-  /** Position in the conversation (or in the previous summary, for 'earlier'). */
-  order: number;
-  score: number;
-  text: string;
-  /** Tokens of the line, with its bullet and newline. */
-  cost: number;
-}
-
-/**
- * Summarizes a sealed segment of a conversation; see the module comment. Never throws
- * (unless `countTokens` does), whatever the turns contain.
- */
-export function extractiveSummary(input: ExtractiveSummaryInput): string {
-  const countTokens: CountTokens = input.countTokens;
-  const budget = toBudget(input.maxTokens);
-  const turns = Array.isArray(input.turns) ? input.turns : [];
-  const measure = new Measure(countTokens, lineCap(budget));
-
-  const earlier = parsePreviousSummary(textOf(input.previousSummary)).map((unit) =>
-    measure.line('earlier', unit.order, unit.score, unit.text),
-  );
-  const current = [...conversationLines(turns, measure), ...toolLines(turns, measure)];
-
-  if (earlier.length === 0 && current.length === 0) {
-    const saidSomething = turns.some((turn) => textOf(turn?.content).trim() !== '');
-    return truncateToTokens(saidSomething ? ONLY_SMALL_TALK : NO_CONVERSATION, budget, countTokens);
-  }
-
-  const earlierNeeds = measure.total(earlier);
-  const currentNeeds = measure.total(current);
-  const earlierBudget =
-    earlierNeeds + currentNeeds <= budget
-      ? earlierNeeds
-      : Math.min(
-          budget,
-          Math.max(
-            Math.min(earlierNeeds, Math.floor(budget * EARLIER_SHARE)),
-            budget - currentNeeds,
-          ),
-        );
-  const keptEarlier = selectWithin(earlier, earlierBudget, measure);
-  const earlierUsed =
-    keptEarlier.length > 0 ? countTokens(render(keptEarlier)) + measure.newline : 0;
-  const keptCurrent = selectWithin(current, budget - earlierUsed, measure);
-
-  return enforceBudget(keptEarlier, keptCurrent, budget, countTokens);
-}
-
-/** The lines of the user's and the assistant's messages, scored and deduplicated. */
-function conversationLines(turns: readonly SummaryTurn[], measure: Measure): Line[] {
-  const drafts: Array<{
-    kind: SentenceKind;
-    order: number;
-    score: number;
-    text: string;
-    body: string;
-  }> = [];
-  const firstUserTurn = turns.findIndex((turn) => turn?.role === 'user');
-  let order = 0;
-  turns.forEach((turn, index) => {
-    order++;
-    if (!turn || (turn.role !== 'user' && turn.role !== 'assistant')) return;
-    const speaker = turn.role === 'user' ? 'User' : 'Assistant';
-    for (const sentence of withShortQuestionsInContext(splitIntoSentences(textOf(turn.content)))) {
-      order++;
-      const body = stripLeadingFiller(sentence);
-      const salience = assessSentence(body, turn.role);
-      if (!salience) continue;
-      const bonus = index === firstUserTurn ? FIRST_USER_MESSAGE_BONUS : 0;
-      const text = salience.kind === 'request' ? body : `${speaker}: ${body}`;
-      drafts.push({ kind: salience.kind, order, score: salience.score + bonus, text, body });
-    }
-  });
-  for (const draft of drafts) {
-    if (draft.kind === 'decision') draft.score += (DECISION_RECENCY_BONUS * draft.order) / order;
-  }
-
-  const kept: Array<{ draft: (typeof drafts)[number]; print: ReturnType<typeof fingerprint> }> = [];
-  for (const draft of drafts) {
-    const print = fingerprint(draft.body);
-    const twin = kept.findIndex((other) => isNearDuplicate(other.print, print));
-    const existing = kept[twin];
-    if (!existing) kept.push({ draft, print });
-    else if (draft.score > existing.draft.score) kept[twin] = { draft, print };
-  }
-  return kept.map(({ draft }) =>
-    measure.line(SECTION_OF_KIND[draft.kind], draft.order, draft.score, draft.text),
-  );
-}
-
-/**
- * A short question ("Why does this happen?", "What now?") says little on its own: it is
- * joined to the sentence before it in the same message, which says what it is about.
+ * A short question ("Why does this happen?", "What now?") says little on its own: it is joined
+ * to the sentence before it in the same message, which says what it is about.
  */
 function withShortQuestionsInContext(sentences: readonly string[]): string[] {
   const joined: string[] = [];
@@ -216,192 +542,68 @@ function withShortQuestionsInContext(sentences: readonly string[]): string[] {
       previous !== undefined &&
       words <= SHORT_QUESTION_MAX_WORDS &&
       /\?[^\p{L}\p{N}]*$/u.test(sentence)
-    ) {
+    )
       joined[joined.length - 1] = `${previous} ${sentence}`;
-    } else {
-      joined.push(sentence);
-    }
+    else joined.push(sentence);
   }
   return joined;
 }
 
-/**
- * One line per distinct tool call: name, the call's rendering, and its error if it failed;
- * a call repeated with the same rendering and outcome is counted ("(×3)"), not repeated.
- */
-function toolLines(turns: readonly SummaryTurn[], measure: Measure): Line[] {
-  const calls = new Map<string, { order: number; score: number; text: string; times: number }>();
-  const toolsSeen = new Set<string>();
-  turns.forEach((turn, order) => {
-    if (!turn || turn.role !== 'tool') return;
-    const name = oneLine(textOf(turn.tool)) || 'tool';
-    const rendering = measure.cut(oneLine(textOf(turn.content)), TOOL_CONTENT_MAX_TOKENS);
-    const error = measure.cut(oneLine(textOf(turn.error)), TOOL_ERROR_MAX_TOKENS);
-    const call = !rendering
-      ? `${name} called`
-      : rendering.startsWith(name)
-        ? rendering
-        : `${name}: ${rendering}`;
-    const text = call + (error ? ` → error: ${error}` : '');
-    const same = calls.get(text);
-    if (same) {
-      same.times++;
-      return;
-    }
-    const score = toolCallScore(error !== '', !toolsSeen.has(name));
-    toolsSeen.add(name);
-    calls.set(text, { order, score, text, times: 1 });
-  });
-  return [...calls.values()].map((call) =>
-    measure.line(
-      'tools',
-      call.order,
-      call.score,
-      call.times > 1 ? `${call.text} (×${call.times})` : call.text,
-    ),
+/** What a decision is about: its content words, without how-it-was-decided words and values. */
+export function topicWords(body: string, values: readonly FoundValue[]): string[] {
+  const valueWords = new Set(
+    values.flatMap((v) => normalizeForMatching(v.text).split(/[^\p{L}\p{N}]+/u)),
   );
+  const words = new Set<string>();
+  for (const raw of normalizeForMatching(body).split(/[^\p{L}\p{N}'-]+/u)) {
+    const word = raw.replace(/^['-]+|['-]+$/g, '');
+    if (word.length < 3 || /\d/.test(word)) continue;
+    if (STOP_WORDS.has(word) || DECISION_WORDS.has(word) || valueWords.has(word)) continue;
+    words.add(word.endsWith('s') && word.length > 4 ? word.slice(0, -1) : word);
+  }
+  return [...words].sort();
 }
 
-/**
- * The lines to print within `budget`: highest score first (earlier first on a tie), each
- * whole line taken if it fits; then the best line left out, cut with '…' to fill what is
- * left, if that is worth a line.
- */
-function selectWithin(lines: readonly Line[], budget: number, measure: Measure): Line[] {
-  const ranked = [...lines].sort(byPriority);
-  const chosen: Line[] = [];
-  const opened = new Set<Section>();
-  let used = 0;
-  for (const line of ranked) {
-    const cost = line.cost + (opened.has(line.section) ? 0 : measure.header(line.section));
-    if (used + cost > budget) continue;
-    chosen.push(line);
-    opened.add(line.section);
-    used += cost;
-  }
-  const left = budget - used;
-  const best = ranked.find((line) => !chosen.includes(line));
-  if (best && left >= MIN_FILL_TOKENS) {
-    const room =
-      left - (opened.has(best.section) ? 0 : measure.header(best.section)) - measure.bullet;
-    const cut = truncateToTokens(best.text, room, measure.countTokens);
-    const keptWords = wordCount(cut);
-    if (keptWords >= MIN_FILL_WORDS && keptWords >= wordCount(best.text) * MIN_FILL_SHARE) {
-      chosen.push(measure.line(best.section, best.order, best.score, cut));
-    }
-  }
-  return chosen;
+/** The request answered: no mark; a plain request (not a goal) then weighs as an answered one. */
+function withoutPending(item: SummaryItem): SummaryItem {
+  const { pending: _pending, ...rest } = item;
+  return item.key.startsWith('req:')
+    ? { ...rest, weight: Math.min(rest.weight, ITEM_WEIGHT.request + 2) }
+    : rest;
 }
 
-/**
- * The rendered summary, measured as a whole: should the line-by-line estimate have been
- * short, the lowest-priority lines of the current segment go first, then those of the
- * previous summary; as a last resort the text is cut.
- */
-function enforceBudget(
-  earlier: readonly Line[],
-  current: readonly Line[],
-  budget: number,
-  countTokens: CountTokens,
-): string {
-  const keptEarlier = [...earlier].sort(byPriority);
-  const keptCurrent = [...current].sort(byPriority);
-  let text = render([...keptEarlier, ...keptCurrent]);
-  while (!fits(text, budget, countTokens)) {
-    if (keptCurrent.length > 0) keptCurrent.pop();
-    else if (keptEarlier.length > 0) keptEarlier.pop();
-    else return truncateToTokens(text, budget, countTokens);
-    text = render([...keptEarlier, ...keptCurrent]);
-  }
-  return text;
+function fingerprintKey(text: string): string {
+  const words = [...fingerprint(text).words].sort().slice(0, 10).join(' ');
+  return words || text.toLowerCase().slice(0, 40);
 }
 
-/** Sections in print order, each a header and its lines in the order they were said. */
-function render(lines: readonly Line[]): string {
-  const out: string[] = [];
-  for (const section of SECTION_ORDER) {
-    const inSection = lines
-      .filter((line) => line.section === section)
-      .sort((a, b) => a.order - b.order);
-    if (inSection.length === 0) continue;
-    out.push(HEADERS[section], ...inSection.map((line) => `- ${line.text}`));
-  }
-  return out.join('\n');
+/** At most `maxWords` words: longer text is reduced to the words around its values, or cut. */
+function clipWords(text: string, maxWords: number): string {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  if (words.length <= maxWords && text.length <= MAX_ITEM_CHARS) return text;
+  const compact = compactText(text);
+  if (compact && compact.split(/\s+/).length <= maxWords * 1.5 && compact.length <= MAX_ITEM_CHARS)
+    return compact;
+  return `${clipChars(words.slice(0, maxWords).join(' '), MAX_ITEM_CHARS - 1)}…`;
 }
 
-function byPriority(a: Line, b: Line): number {
-  return b.score - a.score || a.order - b.order || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+function clipChars(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Token costs, counted once per line and header. */
-class Measure {
-  readonly newline: number;
-  readonly bullet: number;
-  private readonly headers = new Map<Section, number>();
-
-  constructor(
-    readonly countTokens: CountTokens,
-    private readonly lineCap: number,
-  ) {
-    this.newline = Math.max(0, countTokens('\n'));
-    this.bullet = Math.max(0, countTokens('- ')) + this.newline;
-  }
-
-  /** A line, its text cut to the per-line cap, with its cost. */
-  line(section: Section, order: number, score: number, text: string): Line {
-    const capped = this.cut(text, this.lineCap) || text;
-    return {
-      section,
-      order,
-      score,
-      text: capped,
-      cost: this.countTokens(`- ${capped}`) + this.newline,
-    };
-  }
-
-  header(section: Section): number {
-    let cost = this.headers.get(section);
-    if (cost === undefined) {
-      cost = this.countTokens(HEADERS[section]) + this.newline;
-      this.headers.set(section, cost);
-    }
-    return cost;
-  }
-
-  /** What printing all of `lines` would cost, headers included. */
-  total(lines: readonly Line[]): number {
-    const sections = new Set(lines.map((line) => line.section));
-    let cost = 0;
-    for (const section of sections) cost += this.header(section);
-    for (const line of lines) cost += line.cost;
-    return cost;
-  }
-
-  cut(text: string, maxTokens: number): string {
-    return truncateToTokens(text, maxTokens, this.countTokens);
-  }
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
-function lineCap(budget: number): number {
-  return Math.min(LINE_CAP_MAX, Math.max(LINE_CAP_MIN, Math.floor(budget / 2)));
+function safeJson(value: unknown): string {
+  try {
+    return stableJson(value);
+  } catch {
+    return '';
+  }
 }
 
 function toBudget(maxTokens: number): number {
   if (maxTokens === Number.POSITIVE_INFINITY) return Number.MAX_SAFE_INTEGER;
   return Number.isFinite(maxTokens) ? Math.max(0, Math.floor(maxTokens)) : 0;
-}
-
-/** A string from whatever a JavaScript caller passed. */
-function textOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  return String(value);
-}
-
-function wordCount(text: string): number {
-  return text.split(/\s+/).filter((word) => word !== '').length;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }

@@ -1,78 +1,23 @@
 /**
- * What a sentence of a conversation is worth in a summary.
+ * What a sentence of a conversation is, for a summary: a request, a goal, a decision (or the
+ * revision of one), a fact, or filler. The rules are plain patterns, chosen to be predictable
+ * rather than clever, and every one of them is linear in its input (no pattern can re-scan a
+ * long run from every position).
  *
- * Every sentence gets a kind (which section of the summary it belongs to) and a score (how
- * early it is chosen when the token budget runs short), or `null` when it is filler. The
- * rules are plain patterns, chosen to be predictable rather than clever:
+ * | kind       | who       | recognised by                                                    |
+ * |------------|-----------|------------------------------------------------------------------|
+ * | `decision` | both      | "we decided / agreed / will / going with / let's use / the fix  |
+ * |            |           | is / has been changed / switch to / make it / book the …"       |
+ * | `request`  | user      | ends with `?`; "please / can you / I need / help me / find …"   |
+ * | `goal`     | user      | a request or statement of intent: "I want to / I'm planning / |
+ * |            |           | my goal is / we're trying to / help me …"                       |
+ * | `fact`     | both      | any other statement that carries an exact value (see values.ts) |
  *
- * | kind       | who       | recognised by                                          | score           |
- * |------------|-----------|--------------------------------------------------------|-----------------|
- * | `decision` | both      | "we decided / agreed / will / going with / let's use / | 6 + facts / 2   |
- * |            |           | the fix is / the answer is / that means / has been     |                 |
- * |            |           | changed…"                                              |                 |
- * | `decision` | both      | "I recommend / suggest / you should / best option"      | 4.5 + facts / 2 |
- * | `request`  | user      | ends with `?`; "please / can you / I need / help me…"  | 4 + facts / 2   |
- * | `fact`     | user      | any other statement                                    | 1.5 + facts × 1.5 |
- * | `fact`     | assistant | any other statement                                    | 0.5 + facts     |
- *
- * `facts` are the points of {@link factWeight}: amounts, dates, versions, e-mails and URLs,
- * numbers, proper names and code identifiers. Decisions and requests are kept for what they
- * are, so facts add less to them. What the user states (budget, dates, versions, the error
- * they see) is what the assistant must not forget and cannot look up again, so it counts
- * more than what the assistant said. The resulting order under a tight budget: decisions,
- * the user's main question and stated facts, then other requests and failed tool calls,
- * then the assistant's facts, then plain statements.
+ * A decision is a *revision* when it says it replaces something ("actually", "instead",
+ * "switch to", "change it to", "rather than", "on second thought", "scratch that", …).
  */
 
-export type SentenceKind = 'request' | 'decision' | 'fact';
-
-export interface Salience {
-  kind: SentenceKind;
-  score: number;
-}
-
-/** Score of a decision or conclusion carrying `facts` points. */
-export function decisionScore(facts: number): number {
-  return 6 + facts / 2;
-}
-
-/** Score of a recommendation ("I recommend…", "you should…") carrying `facts` points. */
-export function recommendationScore(facts: number): number {
-  return 4.5 + facts / 2;
-}
-
-/** Score of a user's question or request carrying `facts` points. */
-export function requestScore(facts: number): number {
-  return 4 + facts / 2;
-}
-
-/** Score of a statement by the user carrying `facts` points. */
-export function userFactScore(facts: number): number {
-  return 1.5 + facts * 1.5;
-}
-
-/** Score of a statement by the assistant carrying `facts` points (a question: 0.5 less). */
-export function assistantFactScore(facts: number, isQuestion = false): number {
-  return 0.5 + facts - (isQuestion ? 0.5 : 0);
-}
-
-/** Score of a tool call: a failure matters more, and so does the first call of a tool. */
-export function toolCallScore(failed: boolean, firstOfItsTool: boolean): number {
-  return 3 + (failed ? 3 : 0) + (firstOfItsTool ? 1 : 0);
-}
-
-/** Points per signal, and the cap on what names and identifiers can add. */
-const WEIGHT = {
-  contact: 3,
-  amount: 3,
-  date: 2,
-  version: 2,
-  otherNumber: 1.5,
-  perName: 1,
-  maxNames: 3,
-  perIdentifier: 1,
-  maxIdentifiers: 3,
-} as const;
+export type SentenceKind = 'request' | 'goal' | 'decision' | 'fact';
 
 /** Words that, alone or together, say nothing: "ok", "thanks so much!", "sounds good". */
 const FILLER_WORDS = new Set(
@@ -102,7 +47,15 @@ const REQUEST_PATTERNS: readonly RegExp[] = [
   /\b(?:help me|i need|i want|i'd like|i would like)\b/,
   /^let'?s\b/,
   /^(?:how|what|why|when|where|which|who|is there|are there|do you|does it|should i|should we)\b/,
-  /^(?:help|show|tell|give|find|book|check|fix|explain|compare|list|write|make|create|add|remove|cancel|upgrade|downgrade|switch|change|update|send|recommend|suggest|summari[sz]e|set up|install|debug|get|plan|reserve|look up|walk me through|figure out)\b/,
+  /^(?:help|show|tell|give|find|book|check|fix|explain|compare|list|write|make|create|add|remove|cancel|upgrade|downgrade|switch|change|update|send|recommend|suggest|summari[sz]e|set up|install|debug|get|plan|reserve|look up|look into|walk me through|figure out|track|refund|return|order)\b/,
+];
+
+/** Statements of what the user is after overall. */
+const GOAL_PATTERNS: readonly RegExp[] = [
+  /\b(?:i|we)(?:'m| am|'re| are) (?:planning|trying|hoping|looking to|preparing|organi[sz]ing|working on)\b/,
+  /\b(?:my|our) (?:goal|aim|plan|objective|task) (?:is|was)\b/,
+  /^(?:i|we) (?:want|need|would like|'d like) (?:to|you to|help)\b/,
+  /\b(?:help me|help us) (?:to )?(?:plan|build|fix|find|set up|get|choose|figure out|put together|migrate|debug)\b/,
 ];
 
 /** Decisions and conclusions, from either side. */
@@ -110,68 +63,30 @@ const DECISION_PATTERNS: readonly RegExp[] = [
   /\b(?:we|i)(?:'ve| have)? (?:decided|agreed|settled on|chose|chosen|picked|opted)\b/,
   /\b(?:decided|agreed|settled on|confirmed)\b/,
   /\b(?:we'll|we will|we're going to|we are going to|i'll|i will|i'm going to|i am going to) (?:go with|use|take|book|switch|stick with|keep|move|upgrade|downgrade|cancel|proceed|pay|buy|choose|pick)\b/,
-  /\b(?:we'll|we will)\b/,
   /\bgo(?:ing)? with\b/,
-  /\blet'?s (?:use|go|book|do|stick|keep|switch|take|move|proceed|plan|pick|choose|settle|upgrade|downgrade)\b/,
+  /\blet'?s (?:use|go|book|do|stick|keep|switch|take|move|proceed|plan|pick|choose|settle|upgrade|downgrade|make|change|get|order|reserve)\b/,
+  /^(?:please )?(?:book|take|reserve|order|buy|use|choose|pick|switch|change|make it|move|upgrade|downgrade|cancel) (?:the|a|an|it|that|this|my|our|to|with|for|us|me)\b/,
   /\bthe answer is\b/,
-  /\b(?:the )?(?:fix|solution|root cause|cause|culprit|conclusion|decision|plan|problem|issue) (?:is|was|will be)\b/,
+  /\b(?:the )?(?:fix|solution|root cause|cause|culprit|conclusion|decision|plan) (?:is|was|will be)\b/,
   /\bturns out\b/,
   /^(?:so )?(?:that|this|which) means\b/,
-  /\b(?:has|have) been (?:changed|updated|cancell?ed|booked|scheduled|applied|confirmed|switched|upgraded|downgraded|reserved|fixed|resolved|processed|refunded|created|deleted)\b/,
+  /\b(?:has|have) been (?:changed|updated|cancell?ed|booked|scheduled|applied|confirmed|switched|upgraded|downgraded|reserved|fixed|resolved|processed|refunded|created|deleted|moved|placed)\b/,
+  /\b(?:i've|i have|we've|we have) (?:booked|reserved|switched|changed|updated|cancell?ed|ordered|placed|moved|upgraded|downgraded|applied|scheduled|set)\b/,
   /\b(?:is|are) now\b/,
   /\b(?:works|working) now\b/,
   /\b(?:fixed|resolved|solved) (?:it|the|that|this)\b/,
+  /\b(?:i|we) (?:prefer|'ll take|will take|'ll have|'d rather)\b/,
 ];
 
-/** Recommendations: weaker than a decision, since the user may not follow them. */
-const RECOMMENDATION_PATTERNS: readonly RegExp[] = [
-  /\b(?:i|we)(?: would|'d)? (?:recommend|suggest)\b/,
-  /\brecommend(?:ed|ation)?\b/,
-  /\bbest (?:option|choice|bet)\b/,
-  /\byou should\b/,
+/** A decision that replaces an earlier one. */
+const REVISION_PATTERNS: readonly RegExp[] = [
+  /\b(?:actually|on second thoughts?|scratch that|change of plans?|instead|rather than|no longer|not anymore|changed (?:my|our) minds?)\b/,
+  /\b(?:switch|change|move|update|swap|replace|upgrade|downgrade)(?:d|s|ing)?\b[^.!?]{0,60}?\b(?:to|for|with)\b/,
+  /\bmake (?:it|that|this) (?:the|a|an)?\b/,
+  /\b(?:not|no) [^.!?]{1,40}?,? (?:but|instead)\b/,
 ];
 
-const MONTH =
-  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
-
-const SIGNAL = {
-  contact: /\bhttps?:\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/i,
-  amount:
-    /[$€£¥₹]\s?\d|\d\s?(?:usd|eur|gbp|chf|dollars?|euros?|pounds?|k\b)|\b(?:usd|eur|gbp|chf)\s?\d|\d\s?%|\bper (?:month|year|seat|night|user|hour)\b/i,
-  date: new RegExp(
-    [
-      `\\b${MONTH}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?\\b`,
-      `\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}\\b`,
-      '\\b\\d{4}-\\d{2}-\\d{2}\\b',
-      '\\b\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?\\b',
-      '\\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\\b',
-      '\\b\\d{1,2}(?::\\d{2})?\\s?(?:am|pm|a\\.m\\.|p\\.m\\.)',
-      '\\b\\d{1,2}:\\d{2}\\b',
-      '\\b(?:19|20)\\d{2}\\b',
-    ].join('|'),
-    'i',
-  ),
-  version: /\bv\d+(?:\.\d+)*\b|\b\d+\.\d+\.\d+[\w.-]*|@\d+(?:\.\d+)+|\b(?:version|release)\s+\d+/i,
-  /** A product name followed by a dotted number: "PostgreSQL 16.2", "Node 20.19". */
-  namedVersion: /\b[A-Z][\w+-]*\s\d+(?:\.\d+)+\b/,
-  number: /\d/,
-} as const;
-
-/** Code-like tokens: `backticks`, camelCase, snake_case, CONST_CASE, calls, files, paths. */
-const IDENTIFIER_PATTERNS: readonly RegExp[] = [
-  /`[^`]+`/g,
-  /\b[a-z]+[A-Z][A-Za-z0-9]*\b/g,
-  /\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+\b/g,
-  /\b[\w-]+\(\)/g,
-  /\b[\w-]+\.(?:ts|js|mjs|cjs|json|ya?ml|conf|py|sql|env|toml|md|sh|go|rs|java|rb|txt|log|csv|ini|lock)\b/g,
-  /(?:^|\s)~?\.{0,2}\/[\w.-]+(?:\/[\w.-]+)+/g,
-  /--[a-z][\w-]+/g,
-];
-
-/** Capitalised words that are not names. */
-const NOT_NAMES = new Set(['I', "I'm", "I'll", "I've", "I'd", 'OK', 'Ok']);
-
-/** Lower-cases and straightens apostrophes, for pattern matching. */
+/** Normalises for matching: lower case, straight apostrophes. */
 export function normalizeForMatching(sentence: string): string {
   return sentence.toLowerCase().replace(/[’‘`]/g, "'");
 }
@@ -199,82 +114,57 @@ export function isFiller(sentence: string): boolean {
   return words.length <= 10 && words.every((word) => FILLER_WORDS.has(word));
 }
 
-/** True when the sentence states a decision, conclusion or recommendation. */
+/** True when the sentence states a decision or conclusion. */
 export function isDecision(sentence: string): boolean {
   const normalized = normalizeForMatching(sentence);
   return DECISION_PATTERNS.some((pattern) => pattern.test(normalized));
 }
 
-/** True when the sentence recommends or suggests a course of action. */
-export function isRecommendation(sentence: string): boolean {
+/** True when the sentence replaces an earlier choice ("actually, switch it to MySQL"). */
+export function isRevision(sentence: string): boolean {
   const normalized = normalizeForMatching(sentence);
-  return RECOMMENDATION_PATTERNS.some((pattern) => pattern.test(normalized));
+  return REVISION_PATTERNS.some((pattern) => pattern.test(normalized));
 }
 
 /** True when a user's sentence asks something or asks for something. */
 export function isRequest(sentence: string): boolean {
-  if (/\?[^\p{L}\p{N}]*$/u.test(sentence)) return true;
+  if (isQuestion(sentence)) return true;
   const normalized = normalizeForMatching(sentence);
   return REQUEST_PATTERNS.some((pattern) => pattern.test(normalized));
 }
 
-/**
- * Points for the facts a sentence carries: e-mails/URLs and amounts 3, dates and versions 2,
- * other numbers 1.5, each proper name or code identifier 1 (at most 3 each).
- */
-export function factWeight(sentence: string): number {
-  let weight = 0;
-  if (SIGNAL.contact.test(sentence)) weight += WEIGHT.contact;
-  const amount = SIGNAL.amount.test(sentence);
-  const date = SIGNAL.date.test(sentence);
-  const version = SIGNAL.version.test(sentence) || SIGNAL.namedVersion.test(sentence);
-  if (amount) weight += WEIGHT.amount;
-  if (date) weight += WEIGHT.date;
-  if (version) weight += WEIGHT.version;
-  if (!amount && !date && !version && SIGNAL.number.test(sentence)) weight += WEIGHT.otherNumber;
-  weight += Math.min(properNames(sentence).size, WEIGHT.maxNames) * WEIGHT.perName;
-  weight += Math.min(codeIdentifiers(sentence).size, WEIGHT.maxIdentifiers) * WEIGHT.perIdentifier;
-  return weight;
+/** True when a user's sentence says what they are after overall. */
+export function isGoal(sentence: string): boolean {
+  const normalized = normalizeForMatching(sentence);
+  return GOAL_PATTERNS.some((pattern) => pattern.test(normalized));
 }
 
-/** Capitalised words not at the start of a sentence or clause ("Lisbon", "TAP", "Memmo"). */
-export function properNames(sentence: string): Set<string> {
-  const names = new Set<string>();
-  const tokens = sentence.split(/\s+/);
-  for (let i = 1; i < tokens.length; i++) {
-    const previous = tokens[i - 1] ?? '';
-    if (/[.!?:;]["')\]]*$/.test(previous)) continue;
-    const word = (tokens[i] ?? '').replace(/^[("'“‘[]+|[)"'”’\],.!?:;]+$/g, '');
-    if (/^\p{Lu}[\p{L}\p{M}\p{N}'’&.-]*$/u.test(word) && !NOT_NAMES.has(word)) names.add(word);
-  }
-  return names;
-}
-
-/** Code-like tokens in the sentence. */
-export function codeIdentifiers(sentence: string): Set<string> {
-  const found = new Set<string>();
-  for (const pattern of IDENTIFIER_PATTERNS) {
-    for (const match of sentence.matchAll(pattern)) found.add(match[0].trim());
-  }
-  return found;
+export function isQuestion(sentence: string): boolean {
+  return /\?[^\p{L}\p{N}]{0,8}$/u.test(sentence);
 }
 
 /**
- * Kind and score of one sentence said by `role`, or `null` for filler, for fragments too
- * small to be worth a line (fewer than 3 words, no facts, no decision or request), and for
- * the assistant's questions that carry no fact ("How can I help you today?").
+ * The kind of one sentence said by `role`, or null when a summary has no use for it: filler,
+ * the assistant's questions and offers, statements without a value.
+ *
+ * @param hasValues whether the sentence carries exact values (see `values.ts`).
  */
-export function assessSentence(sentence: string, role: 'user' | 'assistant'): Salience | null {
+export function kindOf(
+  sentence: string,
+  role: 'user' | 'assistant',
+  hasValues: boolean,
+): SentenceKind | null {
   if (isFiller(sentence)) return null;
-  const facts = factWeight(sentence);
-  const isQuestion = /\?[^\p{L}\p{N}]*$/u.test(sentence);
-  if (role === 'user' && isQuestion) return { kind: 'request', score: requestScore(facts) };
-  if (isDecision(sentence)) return { kind: 'decision', score: decisionScore(facts) };
-  if (isRecommendation(sentence)) return { kind: 'decision', score: recommendationScore(facts) };
-  if (role === 'user' && isRequest(sentence))
-    return { kind: 'request', score: requestScore(facts) };
-  const wordCount = sentence.split(/\s+/).filter((word) => word !== '').length;
-  if (facts === 0 && (wordCount < 3 || /:$/.test(sentence) || isQuestion)) return null;
-  if (role === 'user') return { kind: 'fact', score: userFactScore(facts) };
-  return { kind: 'fact', score: assistantFactScore(facts, isQuestion) };
+  const question = isQuestion(sentence);
+  if (role === 'user') {
+    // A decision is checked first: "Let's book the 9:39 train" decides, it does not ask.
+    if (!question && (isDecision(sentence) || (isRevision(sentence) && hasValues)))
+      return 'decision';
+    if (isGoal(sentence)) return 'goal';
+    if (question || isRequest(sentence)) return 'request';
+    return hasValues ? 'fact' : null;
+  }
+  if (question) return null;
+  if (isDecision(sentence)) return 'decision';
+  return hasValues ? 'fact' : null;
 }

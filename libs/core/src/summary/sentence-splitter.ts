@@ -24,9 +24,19 @@ const ERROR_LINE =
 /** Lines kept from one fenced block, at most. */
 const MAX_ERROR_LINES_PER_CODE_BLOCK = 2;
 
-/** URLs and e-mail addresses, shielded from sentence segmentation. */
+/**
+ * URLs and e-mail addresses, shielded from sentence segmentation. A match may only start where
+ * a token starts (look-behinds), so a long run such as `a.a.a.…` is scanned once: linear.
+ */
 const SHIELDED =
-  /\bhttps?:\/\/[^\s<>()]+[^\s<>().,;:!?'"]|\bwww\.[^\s<>()]+[^\s<>().,;:!?'"]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+  /(?<![\w/.-])(?:https?:\/\/|www\.)[^\s<>()]+[^\s<>().,;:!?'"]|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g;
+
+/**
+ * Longest piece handed to `Intl.Segmenter` at once: ICU's sentence rules slow down sharply on
+ * very long texts without a break, so longer lines are cut first (at a space when there is one
+ * near the limit).
+ */
+export const SEGMENTER_PIECE_MAX_CHARS = 1000;
 
 /** Private-use characters that delimit a shielded span's index; never typed by people. */
 const SHIELD_OPEN = '\uE000';
@@ -48,7 +58,7 @@ const TITLE_ABBREVIATION = /(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|vs|approx)\.\s
  */
 export function splitIntoSentences(text: string): string[] {
   const sentences: string[] = [];
-  for (const line of proseLines(text)) {
+  for (const line of proseLines(text).flatMap(piecesOf)) {
     const shielded: string[] = [];
     const masked = line.replace(SHIELDED, (span) => {
       shielded.push(span);
@@ -64,6 +74,21 @@ export function splitIntoSentences(text: string): string[] {
     pushSentence(sentences, pending, shielded);
   }
   return sentences;
+}
+
+/** `line` cut into pieces of at most {@link SEGMENTER_PIECE_MAX_CHARS}, at spaces where possible. */
+function piecesOf(line: string): string[] {
+  if (line.length <= SEGMENTER_PIECE_MAX_CHARS) return [line];
+  const pieces: string[] = [];
+  let rest = line;
+  while (rest.length > SEGMENTER_PIECE_MAX_CHARS) {
+    const space = rest.lastIndexOf(' ', SEGMENTER_PIECE_MAX_CHARS);
+    const cut = space > SEGMENTER_PIECE_MAX_CHARS / 2 ? space : SEGMENTER_PIECE_MAX_CHARS;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) pieces.push(rest);
+  return pieces;
 }
 
 function pushSentence(into: string[], masked: string, shielded: readonly string[]): void {

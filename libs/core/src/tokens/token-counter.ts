@@ -28,6 +28,8 @@ export interface MessageForCounting {
   /** `null` for an assistant message that only carries tool calls. */
   content: string | null;
   name?: string | null;
+  /** An assistant message's tool calls: each function's name and JSON arguments count. */
+  tool_calls?: ReadonlyArray<{ function: { name: string; arguments: string } }>;
 }
 
 /** The tokens of a tool call, split by the message they belong to. */
@@ -195,13 +197,16 @@ export class TokenCounter {
 
   /**
    * Tokens of one chat message in a request: {@link TOKENS_PER_MESSAGE} + the tokens of its role
-   * and content + the tokens of its name and {@link TOKENS_PER_NAME} when it has one.
+   * and content + the tokens of its name and {@link TOKENS_PER_NAME} when it has one + the
+   * function name and arguments of each tool call (as {@link countToolCallParts} counts them).
    */
   countMessage(message: MessageForCounting, model?: string | null): number {
     const encoder = this.#encoder(model);
     let tokens =
       TOKENS_PER_MESSAGE + count(encoder, message.role) + count(encoder, message.content ?? '');
     if (message.name) tokens += count(encoder, message.name) + TOKENS_PER_NAME;
+    for (const call of message.tool_calls ?? [])
+      tokens += count(encoder, call.function.name) + count(encoder, call.function.arguments);
     return tokens;
   }
 
