@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { LlmConfigError, llmConfigFromEnv, type LlmConfig } from '@threadline/llm';
+import {
+  LlmConfigError,
+  llmConfigFromEnv,
+  summaryIsolationConfigFromEnv,
+  type LlmConfig,
+  type SummaryIsolationConfig,
+} from '@threadline/llm';
 import { serverConfigFrom, ServerConfigError, type ServerConfig } from '@threadline/server';
 import { ConfigError } from './cli-config.ts';
 
@@ -19,6 +25,8 @@ export interface StartConfig {
   summarizerConcurrency: number;
   /** LLM calls per second across the summarizer pool; null = no limit. */
   llmRatePerSecond: number | null;
+  /** The summary threads' timeout and count (`THREADLINE_SUMMARY_TIMEOUT_MS`, `_THREADS`). */
+  summaryIsolation: SummaryIsolationConfig;
 }
 
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -55,7 +63,9 @@ const PRIVATE_REDIS_PLACEHOLDER = 'redis://127.0.0.1:6379';
  *   made up for the run);
  * - the LLM's (`THREADLINE_LLM_*`), by `llmConfigFromEnv`;
  * - `THREADLINE_SUMMARIZER_CONCURRENCY` (1 to 256, default 8) and
- *   `THREADLINE_LLM_RATE_PER_SECOND` (1 to 10000, default none).
+ *   `THREADLINE_LLM_RATE_PER_SECOND` (1 to 10000, default none);
+ * - `THREADLINE_SUMMARY_TIMEOUT_MS` (100 to 600000, default 10000) and
+ *   `THREADLINE_SUMMARY_THREADS` (1 to 32, default 1), by `summaryIsolationConfigFromEnv`.
  */
 export function startConfigFrom(env: Readonly<Record<string, string | undefined>>): StartConfig {
   const problems: string[] = [];
@@ -86,10 +96,17 @@ export function startConfigFrom(env: Readonly<Record<string, string | undefined>
     if (!(error instanceof LlmConfigError)) throw error;
     problems.push(error.message);
   }
+  let summaryIsolation: SummaryIsolationConfig | null = null;
+  try {
+    summaryIsolation = summaryIsolationConfigFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof LlmConfigError)) throw error;
+    problems.push(error.message);
+  }
   const own = SummarizerEnvSchema.safeParse(env);
   if (!own.success)
     problems.push(...own.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
-  if (problems.length || !server || !own.success)
+  if (problems.length || !server || !own.success || !summaryIsolation)
     throw new ConfigError(`environment: ${problems.join('; ')}`);
   return {
     // Without Redis settings the placeholder goes no further: start makes its own Redis.
@@ -100,5 +117,6 @@ export function startConfigFrom(env: Readonly<Record<string, string | undefined>
     llm,
     summarizerConcurrency: own.data.THREADLINE_SUMMARIZER_CONCURRENCY,
     llmRatePerSecond: own.data.THREADLINE_LLM_RATE_PER_SECOND ?? null,
+    summaryIsolation,
   };
 }

@@ -55,6 +55,11 @@ describe('threadline', () => {
       ],
       [
         ['start'],
+        { THREADLINE_SUMMARY_THREADS: '0' },
+        'THREADLINE_SUMMARY_THREADS: expected a whole number of threads from 1 to 32, got "0"',
+      ],
+      [
+        ['start'],
         { THREADLINE_LLM_TIMEOUT_MS: '30s' },
         'THREADLINE_LLM_TIMEOUT_MS: expected a whole number of milliseconds',
       ],

@@ -19,8 +19,8 @@ const ENTRY_POINTS = {
 
 export type ProcessKind = keyof typeof ENTRY_POINTS;
 
-export interface ThreadlineProcess {
-  kind: ProcessKind;
+export interface ThreadlineProcess<Kind extends string = ProcessKind> {
+  kind: Kind;
   child: ChildProcess;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
@@ -35,12 +35,27 @@ export interface ThreadlineProcess {
  * Starts one of the real entry points (`node --import tsx <main>`) with `env` on top of this
  * process's environment, and waits until its log says it serves.
  */
-export async function startThreadlineProcess(
+export function startThreadlineProcess(
   kind: ProcessKind,
   env: Record<string, string>,
 ): Promise<ThreadlineProcess> {
   const entry = ENTRY_POINTS[kind];
-  const main = fileURLToPath(new URL(entry.main, import.meta.url));
+  return startEntryPoint(
+    { kind, main: new URL(entry.main, import.meta.url), ready: entry.ready },
+    env,
+  );
+}
+
+/**
+ * Starts any entry point the same way (a test's own, such as a summarizer built with a test
+ * summarizer): `ready` is the log line that says it serves (its first group, if any, is `url`).
+ */
+export async function startEntryPoint<Kind extends string>(
+  entry: { kind: Kind; main: URL; ready: RegExp },
+  env: Record<string, string>,
+): Promise<ThreadlineProcess<Kind>> {
+  const { kind } = entry;
+  const main = fileURLToPath(entry.main);
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

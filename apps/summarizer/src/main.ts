@@ -1,14 +1,12 @@
 import { z } from 'zod';
+import { defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
 import {
-  createExtractiveSummarizer,
-  defaultTokenCounter,
-  PriceTable,
-  type Summarizer,
-} from '@threadline/core';
-import {
+  createIsolatedSummarizer,
+  describeThreadFailure,
   createLlmSummarizerWithFallback,
   llmConfigFromEnv,
   OpenAiCompatibleClient,
+  summaryIsolationConfigFromEnv,
 } from '@threadline/llm';
 import {
   createLogger,
@@ -31,6 +29,8 @@ async function main(): Promise<void> {
   const env = runtimeEnvFrom(process.env);
   const own = SummarizerEnvSchema.parse(process.env);
   const llm = llmConfigFromEnv(process.env);
+  // THREADLINE_SUMMARY_TIMEOUT_MS (10000), THREADLINE_SUMMARY_THREADS (1).
+  const isolation = summaryIsolationConfigFromEnv(process.env);
   const logger = createLogger({ name: 'summarizer', level: env.logLevel });
   if (!env.redis) {
     logger.fatal(
@@ -40,6 +40,15 @@ async function main(): Promise<void> {
   }
   const prices = new PriceTable();
   let handle: SummarizerWorkerHandle | null = null;
+  // The extractive summarizer (alone, or the LLM's fallback) runs in worker threads with a hard
+  // timeout, so a hostile segment cannot block this event loop (locks, the queue, metrics).
+  const extractive = createIsolatedSummarizer({
+    ...isolation,
+    onThreadFailure: (failure) => {
+      const { fields, message } = describeThreadFailure(failure);
+      logger.warn(fields, message);
+    },
+  });
   let summarizer: Summarizer;
   if (llm) {
     const client = new OpenAiCompatibleClient({
@@ -57,14 +66,14 @@ async function main(): Promise<void> {
       onRateLimit: (ms) => handle?.rateLimit(ms),
       // The full error for operators; the summary's fallbackReason only says its kind.
       onFallback: (error) => logger.warn({ err: error }, 'LLM summary failed, extractive used'),
+      fallback: extractive,
     });
     logger.info(
       { baseUrl: llm.baseUrl, model: llm.model },
       'summaries by the LLM, extractive fallback',
     );
   } else {
-    await defaultTokenCounter.prepare(['gpt-4o-mini']);
-    summarizer = createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+    summarizer = extractive;
     logger.info('no THREADLINE_LLM_BASE_URL: extractive summaries only');
   }
   const metrics = createMetrics();
@@ -86,6 +95,7 @@ async function main(): Promise<void> {
     logger,
     close: async () => {
       await worker.close();
+      await extractive.close();
       await endpoint?.close();
     },
     graceMs: 30_000,

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { ValidationError, issuesFromZod, type Summarizer } from '@threadline/core';
 import { produceSummaryEvent } from '@threadline/engine';
+import { timeoutFallback, type TimeoutFallback } from '@threadline/llm';
 import { silentLogger, type Logger, type ThreadlineMetrics } from '@threadline/observability';
 import {
   createRedisConnection,
@@ -14,6 +15,7 @@ import {
   type RedisConnectionConfig,
 } from '@threadline/queue';
 import { RedisSessionStore } from '@threadline/store';
+import { answerFailedSummaryJob, isFinalFailure } from './failed-summary-answer.ts';
 
 export interface SummarizerWorkerOptions {
   redis: RedisConnectionConfig;
@@ -30,6 +32,26 @@ export interface SummarizerWorkerOptions {
   lockDurationMs?: number;
   /** @defaultValue 2000 */
   stalledIntervalMs?: number;
+  /**
+   * Times a summarize job may be found stalled (the process that held it died, or its event
+   * loop was blocked past the lock) and handed to another process; the next time it is failed
+   * without being run. Low, so that a job that kills or wedges whoever takes it (a poison
+   * segment) takes down at most `maxStalledCount + 1` processes instead of the whole pool; one
+   * redelivery is left for the ordinary case of a process killed while it held the job. A job
+   * failed this way, like any job failed for good, is answered with {@link failedJobFallback}.
+   *
+   * @defaultValue 1
+   */
+  maxStalledCount?: number;
+  /**
+   * The summary sent when a summarize job fails for good (stalled out, or its last attempt
+   * threw), so that the session leaves `summarizing`: cheap and pure, never the code that
+   * failed.
+   *
+   * @defaultValue `timeoutFallback` of `@threadline/llm` (the previous summary, and a line
+   *   naming the events missing from it)
+   */
+  failedJobFallback?: TimeoutFallback;
   logger?: Logger;
   /** Counts summaries by kind and fallback, the seal → answer lag, and the LLM's tokens and cost. */
   metrics?: ThreadlineMetrics;
@@ -58,6 +80,11 @@ export interface SummarizerWorkerHandle {
  * session's pending segment as stored, so a stale request with other seqs cannot produce a
  * summary of other events than the segment's. A job that can never succeed (data not JSON, or
  * not the schema) fails with `UnrecoverableError` at its first attempt.
+ *
+ * A job found stalled more than `maxStalledCount` (1) times is failed without being run again,
+ * so a poison segment takes down at most two processes; a job that fails for good (that way,
+ * or its last attempt threw) is still answered, with the cheap `failedJobFallback`, so that its
+ * session leaves `summarizing` (see `failed-summary-answer.ts`).
  */
 export async function startSummarizerWorker(
   options: SummarizerWorkerOptions,
@@ -73,6 +100,7 @@ export async function startSummarizerWorker(
   });
   const producer = new EventProducer(storeConnection, options.topology);
 
+  const maxStalledCount = options.maxStalledCount ?? 1;
   const worker = new UnparseableDataTolerantWorker(
     SUMMARIZE_QUEUE,
     async (job: Job) => {
@@ -140,16 +168,33 @@ export async function startSummarizerWorker(
       concurrency: options.concurrency ?? 8,
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 2000,
-      maxStalledCount: 1000,
+      maxStalledCount,
       drainDelay: 1,
       ...(options.limiter
         ? { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } }
         : {}),
     },
   );
-  worker.on('failed', (job, error) =>
-    logger.error({ jobId: job?.id, err: error.message }, 'summarize job failed'),
-  );
+  // A job failed for good still gets an answer (from the cheap fallback), so that its session
+  // leaves `summarizing`; close() waits for answers under way.
+  const answering = new Set<Promise<unknown>>();
+  worker.on('failed', (job, error) => {
+    logger.error({ jobId: job?.id, err: error.message }, 'summarize job failed');
+    if (!job || !isFinalFailure(job, error)) return;
+    const answer = answerFailedSummaryJob(job, error, {
+      store,
+      producer,
+      fallback: options.failedJobFallback ?? timeoutFallback,
+      maxStalledCount,
+      logger,
+      metrics: options.metrics,
+    })
+      .catch((e: Error) =>
+        logger.error({ jobId: job.id, err: e.message }, 'no fallback summary for a failed job'),
+      )
+      .finally(() => answering.delete(answer));
+    answering.add(answer);
+  });
   worker.on('error', (error) => logger.error({ err: error.message }, 'summarizer worker error'));
   await worker.waitUntilReady();
   logger.info({ concurrency: options.concurrency ?? 8 }, 'summarizer consuming');
@@ -161,6 +206,7 @@ export async function startSummarizerWorker(
     },
     async close() {
       await worker.close();
+      await Promise.allSettled(answering);
       await producer.close();
       await Promise.allSettled([connection.quit(), storeConnection.quit()]);
     },

@@ -66,3 +66,22 @@ export {
   type SummaryTokenCounter,
 } from './llm-summarizer.ts';
 export { llmConfigFromEnv, DEFAULT_LLM_MODEL, LLM_ENV, type LlmConfig } from './llm-config.ts';
+export {
+  IsolatedSummarizer,
+  IsolatedSummarizerClosedError,
+  createIsolatedSummarizer,
+  describeThreadFailure,
+  DEFAULT_SUMMARY_TIMEOUT_MS,
+  DEFAULT_SUMMARY_THREADS,
+  SUMMARY_TIMEOUT_MS_RANGE,
+  SUMMARY_THREADS_RANGE,
+  EXTRACTIVE_SUMMARY_MODULE,
+  type IsolatedSummarizerOptions,
+  type SummaryThreadFailure,
+} from './isolated-summarizer.ts';
+export { timeoutFallback, type TimeoutFallback } from './timeout-fallback.ts';
+export {
+  summaryIsolationConfigFromEnv,
+  SUMMARY_ISOLATION_ENV,
+  type SummaryIsolationConfig,
+} from './summary-isolation-config.ts';

@@ -192,6 +192,13 @@ export interface LlmSummarizerWithFallbackOptions extends LlmSummarizerOptions {
    * read, only says what kind of failure it was: see {@link tenantSafeReason}.
    */
   onFallback?: (error: unknown) => void;
+  /**
+   * Makes the summary when the LLM fails. An `IsolatedSummarizer` runs it in a worker thread
+   * with a timeout; if it falls back in turn (a timeout), its reason follows the LLM's.
+   *
+   * @defaultValue core's extractive summarizer, on this thread
+   */
+  fallback?: Summarizer;
 }
 
 /**
@@ -235,7 +242,7 @@ export function createLlmSummarizerWithFallback(
   const llm = new LlmSummarizer(options);
   const { tokens } = options;
   const extractive = createExtractiveSummarizer((text, model) => tokens.countText(text, model));
-  const preparedExtractive: Summarizer = {
+  const fallback: Summarizer = options.fallback ?? {
     async summarize(input) {
       await tokens.prepare([input.request.model]);
       return extractive.summarize(input);
@@ -244,7 +251,7 @@ export function createLlmSummarizerWithFallback(
 
   return {
     async summarize(input) {
-      const seen: { failure?: unknown } = {};
+      const seen: { failure?: unknown; fallbackReason?: string | null } = {};
       const watched: Summarizer = {
         summarize: (i) =>
           llm.summarize(i).catch((error: unknown) => {
@@ -252,14 +259,25 @@ export function createLlmSummarizerWithFallback(
             throw error;
           }),
       };
-      const outcome = await withFallback(watched, preparedExtractive).summarize(input);
+      const watchedFallback: Summarizer = {
+        summarize: async (i) => {
+          const made = await fallback.summarize(i);
+          seen.fallbackReason = made.fallbackReason;
+          return made;
+        },
+      };
+      const outcome = await withFallback(watched, watchedFallback).summarize(input);
       if (input.signal?.aborted) throw input.signal.reason;
       const { failure } = seen;
       if (typeof failure === 'object' && failure !== null && hookErrors.has(failure)) throw failure;
       if (outcome.fallbackReason !== null && failure !== undefined) options.onFallback?.(failure);
       if (failure instanceof LlmError && outcome.fallbackReason !== null) {
         const calls = failure.attempts === 1 ? '1 LLM call' : `${failure.attempts} LLM calls`;
-        return { ...outcome, fallbackReason: `${tenantSafeReason(failure)} (after ${calls})` };
+        const then = seen.fallbackReason ? `; then ${seen.fallbackReason}` : '';
+        return {
+          ...outcome,
+          fallbackReason: `${tenantSafeReason(failure)} (after ${calls})${then}`,
+        };
       }
       return outcome;
     },

@@ -22,8 +22,16 @@ import { WaitTimeoutError, type Runtime, type SummaryListener } from './runtime.
 export interface EmbeddedRuntimeOptions {
   /** @defaultValue 'default' */
   tenant?: string;
-  /** Makes the summaries; @defaultValue the extractive summarizer */
+  /** Makes the summaries; @defaultValue `extractive` */
   summarizer?: Summarizer;
+  /**
+   * The extractive summarizer: the default summarizer, and the fallback of `summarizer` and of
+   * each session's callback. Pass an `IsolatedSummarizer` (`@threadline/llm`) to make these
+   * summaries in worker threads with a hard timeout, off this event loop; you close it.
+   *
+   * @defaultValue core's extractive summarizer, on this thread
+   */
+  extractive?: Summarizer;
   /** Prices; @defaultValue the built-in table */
   prices?: PriceTable;
   /** The clock events are stamped with; @defaultValue the system clock */
@@ -60,7 +68,8 @@ export class EmbeddedRuntime implements Runtime {
     this.reader = new SessionReader(this.store);
     this.clock = options.clock ?? (() => new Date());
     this.makeEventId = options.newEventId ?? (() => randomUUID());
-    this.extractive = createExtractiveSummarizer((t, m) => this.meter.tokens.countText(t, m));
+    this.extractive =
+      options.extractive ?? createExtractiveSummarizer((t, m) => this.meter.tokens.countText(t, m));
     this.summarizer = options.summarizer
       ? withFallback(options.summarizer, this.extractive)
       : this.extractive;

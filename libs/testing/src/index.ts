@@ -38,3 +38,9 @@ export {
 } from './fake-llm/chat-completion.ts';
 export { REFUSAL_TEXT, type GarbageKind } from './fake-llm/garbage-reply.ts';
 export { summarizeRequest } from './fake-llm/default-reply.ts';
+export {
+  SPIN_MARKER,
+  THREAD_EXIT_MARKER,
+  SPINNING_SUMMARIZER_MODULE,
+  threadOfSummary,
+} from './summarizers/spinning-summarizer.ts';

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
 import {
-  createExtractiveSummarizer,
-  defaultTokenCounter,
-  PriceTable,
-  type Summarizer,
-} from '@threadline/core';
-import { createLlmSummarizerWithFallback, OpenAiCompatibleClient } from '@threadline/llm';
+  createIsolatedSummarizer,
+  describeThreadFailure,
+  createLlmSummarizerWithFallback,
+  OpenAiCompatibleClient,
+  type IsolatedSummarizer,
+} from '@threadline/llm';
 import { createLogger, createMetrics, type Logger } from '@threadline/observability';
 import {
   drainKeepAliveOnClose,
@@ -39,22 +40,28 @@ environment (validated at startup; a bad value exits 2 naming the variable and t
   THREADLINE_LLM_BASE_URL, _API_KEY, _MODEL, _TIMEOUT_MS, _MAX_ATTEMPTS
                                        the summarizer's LLM (unset: extractive summaries)
   THREADLINE_SUMMARIZER_CONCURRENCY, THREADLINE_LLM_RATE_PER_SECOND
+  THREADLINE_SUMMARY_TIMEOUT_MS, THREADLINE_SUMMARY_THREADS
+                                       each summary's hard limit (10000) in its worker threads (1)
   THREADLINE_PREFIX, THREADLINE_PARTITIONS, THREADLINE_TENANT, LOG_LEVEL
 Keys: at least 16 visible ASCII characters, none of "," ":" "=".`;
 
 /** How long stopping may take before the process exits anyway (in-flight jobs are redelivered). */
 const STOP_GRACE_MS = 15_000;
 
-/** The summarizer the pool uses: the LLM with the extractive fallback, or the extractive one alone. */
+/**
+ * The summarizer the pool uses: the LLM with the extractive fallback, or the extractive one alone;
+ * the extractive one runs in `extractive`'s worker threads, off the event loop the API serves.
+ */
 async function makeSummarizer(
   config: StartConfig,
   logger: Logger,
   rateLimit: (ms: number) => void,
+  extractive: IsolatedSummarizer,
 ): Promise<Summarizer> {
   await defaultTokenCounter.prepare(['gpt-4o-mini']);
   if (!config.llm) {
     logger.info('no THREADLINE_LLM_BASE_URL: extractive summaries only');
-    return createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+    return extractive;
   }
   const { baseUrl, apiKey, model, timeoutMs, maxAttempts } = config.llm;
   logger.info({ baseUrl, model }, 'summaries by the LLM, extractive fallback');
@@ -66,6 +73,7 @@ async function makeSummarizer(
     onRateLimit: rateLimit,
     // The full error for operators; the summary's fallbackReason only says its kind.
     onFallback: (error) => logger.warn({ err: error }, 'LLM summary failed, extractive used'),
+    fallback: extractive,
   });
 }
 
@@ -112,6 +120,7 @@ async function start(ctx: CommandContext): Promise<number> {
   let redis: EmbeddedRedis | null = null;
   let fleet: LocalFleet | null = null;
   let server: RunningServer | null = null;
+  let summaryThreads: IsolatedSummarizer | null = null;
   // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
   let keepAlive: KeepAliveDrain | null = null;
   const shutDown = async (): Promise<void> => {
@@ -132,6 +141,7 @@ async function start(ctx: CommandContext): Promise<number> {
         await fleet
           .close()
           .catch((e: Error) => logger.error({ err: e.message }, 'error while closing the workers'));
+      await summaryThreads?.close();
       if (redis) await redis.stop();
     } finally {
       clearTimeout(grace);
@@ -166,10 +176,19 @@ async function start(ctx: CommandContext): Promise<number> {
     }
 
     let rateLimit: (ms: number) => void = () => undefined;
+    const summarizerLogger = logger.child({ component: 'summarizer' });
+    summaryThreads = createIsolatedSummarizer({
+      ...config.summaryIsolation,
+      onThreadFailure: (failure) => {
+        const { fields, message } = describeThreadFailure(failure);
+        summarizerLogger.warn(fields, message);
+      },
+    });
     const summarizer = await makeSummarizer(
       config,
-      logger.child({ component: 'summarizer' }),
+      summarizerLogger,
       (ms) => rateLimit(ms),
+      summaryThreads,
     );
     const metrics = createMetrics();
     fleet = await startLocalFleet({
