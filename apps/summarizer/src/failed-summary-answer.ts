@@ -78,9 +78,9 @@ export async function answerFailedSummaryJob(
   const attempts = deps.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      // As the normal path: the pending segment as stored is the truth, not the job.
+      // As the normal path: the request stored with the session is the truth, not the job.
       const stored = await deps.store.load(key);
-      const request = stored?.session.context.pending[0];
+      const request = stored?.session.context.inFlight;
       if (!request || request.segmentIndex !== parsed.data.request.segmentIndex)
         return 'not-awaited';
       const previousSummary =

@@ -1,4 +1,10 @@
-import type { SummarizeInput, SummaryOutcome } from '@threadline/core';
+import {
+  inPrintOrder,
+  renderSummaryText,
+  type SummarizeInput,
+  type SummaryItem,
+  type SummaryOutcome,
+} from '@threadline/core';
 
 /**
  * What a summary falls back to when the code that should make it did not (it ran past its
@@ -22,14 +28,16 @@ function eventsAre(fromSeq: number, toSeq: number): string {
 }
 
 /**
- * The default {@link TimeoutFallback}: the previous summary's text as it was, and one line
- * saying which events could not be summarized in time, so that the model reading the context
- * knows something is missing there. `kind: 'extractive'` (no model was called), nothing spent,
- * `fallbackReason` = `reason`.
+ * The default {@link TimeoutFallback}: the previous summary's items carried forward as they were
+ * (aged by one roll), and one item saying which events could not be summarized in time, so that
+ * the model reading the context knows something is missing there. It weighs least, so it is the
+ * first to go when a later summary needs room. `kind: 'extractive'` (no model was called),
+ * nothing spent, `fallbackReason` = `reason`.
  *
  * ```text
- * <the previous summary, unchanged>
- * (not summarized in time: events 12–19 are missing from this summary)
+ * <the previous summary's items>
+ * Facts:
+ * - (not summarized in time: events 12–19 are missing from this summary)
  * ```
  */
 export function timeoutFallback(
@@ -37,10 +45,23 @@ export function timeoutFallback(
   reason: string,
 ): SummaryOutcome {
   const { fromSeq, toSeq } = input.request;
-  const note = `(not summarized in time: ${eventsAre(fromSeq, toSeq)} missing from this summary)`;
-  const previous = input.previousSummary?.text.trim() ?? '';
+  const note: SummaryItem = {
+    key: `gap:${fromSeq}-${toSeq}`,
+    section: 'facts',
+    text: `(not summarized in time: ${eventsAre(fromSeq, toSeq)} missing from this summary)`,
+    seq: -1,
+    weight: 1,
+    mentions: 0,
+    age: 0,
+  };
+  const carried = (input.previousSummary?.items ?? []).map((item) => ({
+    ...item,
+    age: item.age + 1,
+  }));
+  const items = inPrintOrder([...carried, note]);
   return {
-    text: previous ? `${previous}\n${note}` : note,
+    text: renderSummaryText(items),
+    items,
     kind: 'extractive',
     model: null,
     promptTokens: 0,

@@ -19,9 +19,11 @@ describe('EmbeddedRuntime with an isolated extractive summarizer', () => {
   it('makes its summaries in the pool, and a summary that never ends becomes the marked fallback', async () => {
     const runtime = new EmbeddedRuntime({ extractive: pool });
     const sm = new SessionManager({ runtime, infiniteContext: true, maxTurnsPerSegment: 2 });
+    // One segment at a time: each summary lands before the next segment is sealed.
     for (const text of ['Plan a trip to Porto.', `Book the hotel. ${SPIN_MARKER}`, 'Now Madrid.']) {
       await sm.userSays(text);
       await sm.aiResponds('Noted.');
+      await sm.flush();
     }
     await sm.userSays('Thanks.');
     await sm.flush();

@@ -33,8 +33,10 @@ export const summarizer: Summarizer = {
         // Never yields: only terminating the thread ends this.
       }
     }
+    const text = `summary of events ${request.fromSeq}–${request.toSeq - 1} by thread ${threadId}`;
     return {
-      text: `summary of events ${request.fromSeq}–${request.toSeq - 1} by thread ${threadId}`,
+      text,
+      items: [{ key: 'made-by', section: 'facts', text, seq: -1, weight: 1, mentions: 0, age: 0 }],
       kind: 'extractive',
       model: null,
       promptTokens: 0,
