@@ -11,8 +11,10 @@ export interface Gen {
   artifact(category: ArtifactCategory): string;
   /** An opaque id with a prefix (`cus_…`), claimed. */
   id(prefix: string, length?: number): string;
-  /** A clock time like `7:15`, claimed. */
+  /** A time as a tool result lists it (`07:42`); never equal to a decided time. */
   time(): string;
+  /** A time someone decides on (`7:15`), claimed. */
+  decidedTime(): string;
   /** A version like `3.14.2`, claimed. */
   version(): string;
   /** An ISO date in 2026 (not claimed: dates in results are never probe values). */

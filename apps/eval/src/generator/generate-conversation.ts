@@ -33,12 +33,13 @@ import { deriveSeed, Rng } from './rng.ts';
 import { ValueRegistry } from './value-registry.ts';
 import {
   artifactValue,
-  clockTime,
+  decidedTime,
   decoyVersion,
   factValue,
   FIRST_NAMES,
   isoDate,
   LAST_NAMES,
+  listedTime,
   opaqueId,
 } from './values.ts';
 
@@ -198,7 +199,8 @@ class ConversationWriter {
       domain,
       artifact: (category) => artifactValue(rng, registry, category, domain),
       id: (prefix, length) => opaqueId(rng, registry, prefix, length),
-      time: () => clockTime(rng, registry),
+      time: () => listedTime(rng),
+      decidedTime: () => decidedTime(rng, registry),
       version: () => decoyVersion(rng, registry),
       date: () => isoDate(rng),
       person: () =>
@@ -381,9 +383,9 @@ class ConversationWriter {
     const r = rng.float();
     const target = options.short
       ? rng.int(30, 90)
-      : r < 0.6
+      : r < 0.45
         ? rng.int(40, 120)
-        : r < 0.9
+        : r < 0.85
           ? rng.int(120, 200)
           : rng.int(200, 250);
     const blocks: string[] = [];
@@ -439,7 +441,7 @@ class ConversationWriter {
   private filler(): void {
     const kind = this.rng.weighted({
       qa: 45,
-      lookup: 20,
+      lookup: 28,
       smallTalk: this.turns > 2 ? 12 : 0,
       repeat: this.asked.length > 3 ? 8 : 0,
     });
@@ -622,7 +624,7 @@ class ConversationWriter {
           resultBytes: built.bytes,
         };
       }
-      if (rng.chance(0.2)) {
+      if (rng.chance(0.3)) {
         // A second call to another tool in the same step (an agent often checks two things).
         const other = rng.pick(kit.lookups.filter((l) => l !== lookup));
         const otherItem = rng.pick(other.items);
@@ -692,13 +694,17 @@ function buildResult(
       bytes: JSON.stringify(result).length,
     };
   }
-  const wanted = rng.logUniform(LENGTHS.toolResult.min, LENGTHS.toolResult.max);
-  const others = rng.shuffle(lookup.items.filter((i) => i !== item));
+  // Sizes as agents see them: many small answers, and lists of records up to 8 KB.
+  const wanted = rng.chance(0.4)
+    ? rng.logUniform(LENGTHS.toolResult.min, 2000)
+    : rng.int(2000, LENGTHS.toolResult.max);
+  // The other records never share the name of the one the user means (it stays identifiable),
+  // but may share names among themselves (three orders of batteries).
+  const others = lookup.items.filter((i) => i !== item);
   const records: Record<string, unknown>[] = [targetRecord];
   const size = () => JSON.stringify(lookup.envelope!(records, gen)).length;
-  for (const other of others) {
-    if (size() >= wanted) break;
-    records.push(lookup.record(gen, other));
+  while (others.length > 0 && size() < wanted) {
+    records.push(lookup.record(gen, rng.pick(others)));
     if (size() > LENGTHS.toolResult.max) {
       records.pop();
       break;

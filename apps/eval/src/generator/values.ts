@@ -166,13 +166,34 @@ export function artifactValue(
   return registry.claim(make, `${category} artifact`);
 }
 
-/** A clock time like `7:15`, claimed (so that `07:15` and `17:15` cannot also appear). */
-export function clockTime(rng: Rng, registry: ValueRegistry, fromHour = 6, toHour = 21): string {
-  return registry.claim(
-    () =>
-      `${rng.int(fromHour, toHour)}:${rng.pick(['05', '10', '15', '20', '25', '35', '40', '45', '50', '55'])}`,
-    'time',
-  );
+/** Minutes of the times people decide on (`the 7:15 train`). */
+const DECIDED_MINUTES = ['05', '10', '15', '20', '25', '35', '40', '45', '50', '55'];
+/** Minutes of the times in tool results: never those above, so a result never holds a decided time. */
+const LISTED_MINUTES = [
+  '00',
+  '02',
+  '08',
+  '12',
+  '18',
+  '22',
+  '28',
+  '30',
+  '32',
+  '38',
+  '42',
+  '48',
+  '52',
+  '58',
+];
+
+/** A time someone decides on, like `7:15`, claimed (so that no other decided time contains it). */
+export function decidedTime(rng: Rng, registry: ValueRegistry, fromHour = 6, toHour = 21): string {
+  return registry.claim(() => `${rng.int(fromHour, toHour)}:${rng.pick(DECIDED_MINUTES)}`, 'time');
+}
+
+/** A time as a tool result lists it, like `07:42` (its minutes are never a decided time's). */
+export function listedTime(rng: Rng): string {
+  return `${String(rng.int(5, 23)).padStart(2, '0')}:${rng.pick(LISTED_MINUTES)}`;
 }
 
 /** A semver-looking version for decoys (dependency lists, build numbers), claimed. */

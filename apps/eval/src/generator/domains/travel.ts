@@ -191,7 +191,7 @@ export const travelKit: DomainKit = {
     },
     {
       subject: 'the train',
-      value: (g) => g.time(),
+      value: (g) => g.decidedTime(),
       decide: [
         "We'll take the {v} train.",
         'Book us on the {v} departure, please.',
