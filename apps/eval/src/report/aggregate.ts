@@ -40,6 +40,8 @@ export interface Aggregate {
   summaryRatio: number | null;
   factsByCategory: Record<string, Tally>;
   artifactsByCategory: Record<string, Tally>;
+  /** Facts and artifacts together, by age in segments. */
+  recallByAge: Record<string, Tally>;
 }
 
 const ratio = (hit: number, of: number) => (of > 0 ? hit / of : null);
@@ -72,6 +74,7 @@ export function aggregate(records: readonly CellRecord[]): Aggregate {
   let replacedTokens = 0;
   const factsByCategory: Record<string, Tally> = {};
   const artifactsByCategory: Record<string, Tally> = {};
+  const recallByAge: Record<string, Tally> = {};
   for (const { score: s, seals: n, conversationId } of records) {
     probes += s.probes;
     sealProbes += s.sealProbes;
@@ -109,6 +112,7 @@ export function aggregate(records: readonly CellRecord[]): Aggregate {
     }
     addTallies(factsByCategory, s.factsByCategory);
     addTallies(artifactsByCategory, s.artifactsByCategory);
+    addTallies(recallByAge, s.recallByAge);
   }
   return {
     conversations: new Set(records.map((r) => r.conversationId)).size,
@@ -141,6 +145,7 @@ export function aggregate(records: readonly CellRecord[]): Aggregate {
     summaryRatio: summaryMessages > 0 && replacedTokens > 0 ? summaryTokens / replacedTokens : null,
     factsByCategory,
     artifactsByCategory,
+    recallByAge,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CellRecord, EvalResults, Method } from '../run/run-eval.ts';
 import { HEADLINE } from '../run/eval-options.ts';
+import { AGE_BUCKETS } from '../scoring/probe-score.ts';
 import { aggregate, judge, TARGETS, type Aggregate } from './aggregate.ts';
 
 /** Where and how a run was made. */
@@ -213,6 +214,27 @@ function byCategory(results: EvalResults): string {
   return `At ${row.label}, budget ${budget}: share of (probe, item) pairs recalled.\n\n${table(['kind', 'category', ...methods.map((m) => METHOD_LABELS[m])], rows)}`;
 }
 
+function byAge(results: EvalResults): string {
+  const row =
+    results.rows.find((r) => r.id === `t${HEADLINE.thresholds[0]}-c${HEADLINE.cap}`) ??
+    results.rows[0]!;
+  const budget = results.options.grid.budgets.includes(HEADLINE.budget)
+    ? HEADLINE.budget
+    : results.options.grid.budgets[0]!;
+  const methods = (['sdk', 'v1', 'truncation', 'sdk-llm'] as const).filter(
+    (m) => cell(results.records, m, row.id, budget).length > 0,
+  );
+  const aggs = methods.map((m) => aggregate(cell(results.records, m, row.id, budget)));
+  const rows = AGE_BUCKETS.map((bucket) => [
+    bucket,
+    ...aggs.map((a) => {
+      const t = a.recallByAge[bucket];
+      return t ? `${pct(t.eligible ? t.hit / t.eligible : null, 0)} of ${t.eligible}` : '–';
+    }),
+  ]);
+  return `At ${row.label}, budget ${budget}: facts and artifacts together, by how many segments before the probe they were planted.\n\n${table(['age (segments)', ...methods.map((m) => METHOD_LABELS[m])], rows)}`;
+}
+
 /** Facts the run found about the SDK's own figures: budget report, over-budget contexts. */
 function findings(results: EvalResults): string[] {
   const out: string[] = [];
@@ -298,6 +320,12 @@ export function evalMarkdown(results: EvalResults, run: RunFacts): string {
     '',
     `Probe-based, after Factory's evaluation of context compression (recall, artifact, continuation, decision probes), scored mechanically on the text of the context window: ${o.conversationsPerDomain * 4} generated conversations (${o.minTurns}–${o.maxTurns} turns) are recorded through the SDK (embedded runtime, awaited idle after every event, so summaries land before the next event as with a fast summarizer) and read back with \`getContextWindow({ budget })\` at the first model call after every seal and at the end. Baselines on the same conversations: truncation only, and a frozen copy of the 1ad38c6 summarizer.`,
     '',
+    ...(results.llmName?.startsWith('fake-llm')
+      ? [
+          'The LLM rows ran against the fake LLM of libs/testing (no `THREADLINE_EVAL_LLM_URL`): it answers with the first sentence of each message it is sent, so those rows check the wiring of the LLM summarizer, not the quality of LLM summaries.',
+          '',
+        ]
+      : []),
     '## Headline',
     '',
     `Thresholds ${HEADLINE.thresholds.join(' and ')}, cap ${HEADLINE.cap} (the default), budget ${HEADLINE.budget}, ${minSegments > 0 ? `conversations of ${minSegments}+ segments (under the SDK)` : 'every conversation (quick run: none reaches 20 segments)'}.`,
@@ -319,6 +347,10 @@ export function evalMarkdown(results: EvalResults, run: RunFacts): string {
     '## By kind of fact and artifact',
     '',
     byCategory(results),
+    '',
+    '## By age',
+    '',
+    byAge(results),
     '',
   ];
   for (const method of ['sdk', 'v1', 'truncation', 'sdk-llm'] as const) {

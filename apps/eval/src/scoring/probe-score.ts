@@ -55,6 +55,8 @@ export interface ConversationScore {
   factsByCategory: Record<string, Tally>;
   artifacts: Tally;
   artifactsByCategory: Record<string, Tally>;
+  /** Facts and artifacts together, by age in segments (see {@link ageBucket}). */
+  recallByAge: Record<string, Tally>;
   decisions: { eligible: number; latestWins: number; staleOnly: number; newPresent: number };
   continuation: { probes: number; user: number; assistant: number; both: number };
   /** Probes where the conversation so far was longer than the budget. */
@@ -85,6 +87,7 @@ export function emptyScore(): ConversationScore {
     factsByCategory: {},
     artifacts: { eligible: 0, hit: 0 },
     artifactsByCategory: {},
+    recallByAge: {},
     decisions: { eligible: 0, latestWins: 0, staleOnly: 0, newPresent: 0 },
     continuation: { probes: 0, user: 0, assistant: 0, both: 0 },
     fill: {
@@ -103,6 +106,17 @@ export function emptyScore(): ConversationScore {
 }
 
 const FILL_TARGET = 0.9;
+
+/** Age buckets, in segments between the item's segment and the open one. */
+export const AGE_BUCKETS = ['1', '2-3', '4-7', '8-15', '16+'] as const;
+
+export function ageBucket(segments: number): (typeof AGE_BUCKETS)[number] {
+  if (segments <= 1) return '1';
+  if (segments <= 3) return '2-3';
+  if (segments <= 7) return '4-7';
+  if (segments <= 15) return '8-15';
+  return '16+';
+}
 const MISMATCH_EXAMPLES = 3;
 
 function tally(into: Tally, byCategory: Record<string, Tally>, category: string, hit: boolean) {
@@ -141,17 +155,19 @@ export function scoreWindow(
   score.probes++;
   if (point.kind === 'seal') score.sealProbes++;
 
+  const byAge = { eligible: 0, hit: 0 };
+  const recall = (item: { eventIndex: number; value: string }): boolean => {
+    const hit = valueRecalled(messages, item.value);
+    const age = point.openSegment - point.segmentOf[item.eventIndex]!;
+    tally(byAge, score.recallByAge, ageBucket(age), hit);
+    return hit;
+  };
   for (const fact of conversation.facts)
     if (sealed(fact.eventIndex))
-      tally(score.facts, score.factsByCategory, fact.category, valueRecalled(messages, fact.value));
+      tally(score.facts, score.factsByCategory, fact.category, recall(fact));
   for (const artifact of conversation.artifacts)
     if (sealed(artifact.eventIndex))
-      tally(
-        score.artifacts,
-        score.artifactsByCategory,
-        artifact.category,
-        valueRecalled(messages, artifact.value),
-      );
+      tally(score.artifacts, score.artifactsByCategory, artifact.category, recall(artifact));
   for (const decision of conversation.decisions) {
     if (decision.revisedAt > point.eventIndex || !sealed(decision.decidedAt)) continue;
     const verdict = judgeDecision(messages, decision.oldValue, decision.newValue);

@@ -231,6 +231,7 @@ describe('scoreWindow', () => {
     );
     expect(score.facts).toEqual({ eligible: 1, hit: 1 });
     expect(score.artifacts).toEqual({ eligible: 1, hit: 1 });
+    expect(score.recallByAge).toEqual({ '1': { eligible: 2, hit: 2 } });
     expect(score.decisions).toEqual({ eligible: 1, latestWins: 1, staleOnly: 0, newPresent: 1 });
     expect(score.continuation).toEqual({ probes: 1, user: 1, assistant: 1, both: 1 });
     expect(score.overBudget).toBe(0);
