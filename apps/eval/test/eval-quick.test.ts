@@ -11,6 +11,7 @@ import {
   runEvalCommand,
   type EvalResults,
 } from '../src/index.ts';
+import { startFakeLlm } from '@threadline/testing';
 import { defaultOutPath } from '../src/eval-command.ts';
 
 let results: EvalResults;
@@ -134,6 +135,29 @@ describe('the command', () => {
     expect((await stat(join(dir, 'results.json'))).size).toBeGreaterThan(0);
     expect((await stat(join(dir, 'charts', 'by-domain.svg'))).size).toBeGreaterThan(0);
     expect(lines.join('\n')).toContain('Headline');
+  });
+
+  it('summarizes with the OpenAI-compatible endpoint named by THREADLINE_EVAL_LLM_URL', async () => {
+    const llm = await startFakeLlm({ model: 'endpoint-model', apiKey: 'sk-eval-test' });
+    try {
+      const lines: string[] = [];
+      const out = join(dir, 'endpoint', 'EVAL.md');
+      const code = await runEvalCommand(['--quick', '--out', out], {
+        out: (t) => lines.push(t),
+        progress: null,
+        env: {
+          THREADLINE_EVAL_LLM_URL: llm.url,
+          THREADLINE_EVAL_LLM_KEY: 'sk-eval-test',
+          THREADLINE_EVAL_LLM_MODEL: 'endpoint-model',
+        },
+      });
+      expect(code).toBe(0);
+      expect(llm.stats().ok).toBeGreaterThan(0);
+      expect(llm.stats().unauthorized).toBe(0);
+      expect(await readFile(out, 'utf8')).toContain(`endpoint-model at 127.0.0.1:${llm.port}`);
+    } finally {
+      await llm.close();
+    }
   });
 
   it('refuses a bad flag with exit code 2', async () => {

@@ -2,9 +2,16 @@ import { renderChart } from '../../../../bench/lib/charts.ts';
 import { HEADLINE } from '../run/eval-options.ts';
 import type { EvalResults, Method } from '../run/run-eval.ts';
 import { aggregate } from './aggregate.ts';
-import { cell, METHOD_LABELS } from './eval-markdown.ts';
+import { cell } from './eval-markdown.ts';
 
 const METHODS: Method[] = ['sdk', 'v1', 'truncation', 'sdk-llm'];
+/** Short names for the legends (the SDK and v1 lines coincide while the SDK runs 1ad38c6's code). */
+const CHART_LABELS: Record<Method, string> = {
+  sdk: 'SDK',
+  v1: 'v1 baseline (1ad38c6)',
+  truncation: 'truncation',
+  'sdk-llm': 'SDK + LLM summarizer',
+};
 
 /**
  * The charts of EVAL.md, rendered to SVG with the bench's vega-lite renderer: each method's
@@ -35,7 +42,7 @@ export async function renderEvalCharts(
         ['budget fill (mean)', a.fillMeanReported],
       ];
       for (const [metric, value] of metrics)
-        if (value !== null) curves.push({ method: METHOD_LABELS[method], budget, metric, value });
+        if (value !== null) curves.push({ method: CHART_LABELS[method], budget, metric, value });
     }
   if (budgets.length > 1 && curves.length > 0) {
     await renderChart(
@@ -44,14 +51,23 @@ export async function renderEvalCharts(
         data: { values: curves },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'budget', type: 'quantitative', scale: { type: 'log', base: 2 } },
+          x: {
+            field: 'budget',
+            type: 'quantitative',
+            scale: { type: 'log', base: 2 },
+            axis: { values: budgets, format: 'd' },
+          },
           y: {
             field: 'value',
             type: 'quantitative',
             axis: { format: '%' },
             scale: { domain: [0, 1] },
           },
-          color: { field: 'method', type: 'nominal', legend: { orient: 'bottom', columns: 2 } },
+          color: {
+            field: 'method',
+            type: 'nominal',
+            legend: { orient: 'bottom', columns: 2, labelLimit: 300 },
+          },
           column: { field: 'metric', type: 'nominal', title: null },
         },
         width: 170,
@@ -121,7 +137,7 @@ export async function renderEvalCharts(
         ['fact recall', a.factRecall],
         ['artifact recall', a.artifactRecall],
       ] as const)
-        if (value !== null) domains.push({ method: METHOD_LABELS[method], domain, metric, value });
+        if (value !== null) domains.push({ method: CHART_LABELS[method], domain, metric, value });
     }
   if (domains.length > 0) {
     await renderChart(
@@ -138,7 +154,11 @@ export async function renderEvalCharts(
             axis: { format: '%' },
             scale: { domain: [0, 1] },
           },
-          color: { field: 'method', type: 'nominal', legend: { orient: 'bottom', columns: 2 } },
+          color: {
+            field: 'method',
+            type: 'nominal',
+            legend: { orient: 'bottom', columns: 2, labelLimit: 300 },
+          },
           column: { field: 'metric', type: 'nominal', title: null },
         },
         width: 260,
