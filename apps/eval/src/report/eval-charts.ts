@@ -1,4 +1,4 @@
-import { renderChart } from '../../../../bench/lib/charts.ts';
+import { renderChart } from '@threadline/testing/charts';
 import { HEADLINE } from '../run/eval-options.ts';
 import type { EvalResults, Method } from '../run/run-eval.ts';
 import { aggregate } from './aggregate.ts';
@@ -14,7 +14,7 @@ const CHART_LABELS: Record<Method, string> = {
 };
 
 /**
- * The charts of EVAL.md, rendered to SVG with the bench's vega-lite renderer: each method's
+ * The charts of EVAL.md, rendered to SVG with the bench's vega-lite renderer (libs/testing): each method's
  * figures against the budget, the SDK's recall over the threshold × cap grid, and per domain.
  * Returns the files written (name and title).
  */
