@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { renderChart } from './lib/charts.ts';
+import { renderChart } from '@threadline/testing/charts';
 import { machineFacts } from './lib/machine.ts';
 import { benchmarksMarkdown, type RunRecord } from './lib/markdown.ts';
 import { guardNetwork } from './lib/network-guard.ts';
