@@ -48,6 +48,7 @@ export function summaryReadyEvent(
     summary: {
       text: outcome.text,
       items: outcome.items,
+      ...(outcome.reserve && outcome.reserve.length > 0 ? { reserve: outcome.reserve } : {}),
       kind: outcome.kind,
       model: outcome.model,
       promptTokens: outcome.promptTokens,

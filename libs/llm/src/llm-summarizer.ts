@@ -1,6 +1,7 @@
 import {
   createExtractiveSummarizer,
   fitToCap,
+  summaryTextCap,
   renderSummaryText,
   withFallback,
   type PriceTable,
@@ -108,13 +109,15 @@ export class LlmSummarizer implements Summarizer {
   async summarize(input: SummarizeInput): Promise<SummaryOutcome> {
     const { request, signal } = input;
     await this.#tokens.prepare([request.model]);
+    const countTokens = (t: string) => this.#tokens.countText(t, request.model);
+    // The cap is the room the summary message takes in the context: its text gets less.
+    const textCap = summaryTextCap(request.maxTokens, countTokens);
     const messages = buildSummaryPrompt({
       events: input.events,
       previousSummary: input.previousSummary?.items ?? null,
-      maxTokens: request.maxTokens,
+      maxTokens: textCap,
     });
     const material = messages[1]?.content ?? '';
-    const countTokens = (t: string) => this.#tokens.countText(t, request.model);
     const maxOutputTokens = Math.max(16, Math.ceil(TOO_LONG_FACTOR * request.maxTokens));
     const { maxAttempts, badOutputRetries, maxRetryAfterMs, sleep } = this.#retry;
 
@@ -138,7 +141,7 @@ export class LlmSummarizer implements Summarizer {
         });
         // A model's count of its own tokens is approximate: what is over the cap goes by the
         // eviction rule, whole items, never cut text.
-        const { items } = fitToCap(parsed, request.maxTokens, countTokens);
+        const { items } = fitToCap(parsed, textCap, countTokens);
         const model = completion.model;
         return {
           text: renderSummaryText(items),

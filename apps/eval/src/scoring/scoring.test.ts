@@ -206,6 +206,21 @@ describe('matchVerbatim', () => {
     expect(halfView.verbatimEvents.size).toBe(0);
     expect(halfView.summaryMessages).toEqual([]);
   });
+
+  it('counts a clipped tool result as part of its event, neither verbatim nor summary', () => {
+    const [call, result] = renderScriptEvent(conversation.events[2]!, 2) as [
+      Extract<ChatMessage, { role: 'assistant' }>,
+      Extract<ChatMessage, { role: 'tool' }>,
+    ];
+    const clipped: ChatMessage = {
+      ...result,
+      content: `${String(result.content).slice(0, 20)}\n[… 1,240 tokens of this result left out …]\n`,
+    };
+    const view = matchVerbatim([call, clipped], rendered(), last);
+    expect(view.clippedMessages).toEqual([clipped]);
+    expect(view.summaryMessages).toEqual([]);
+    expect(view.verbatimEvents.size).toBe(0);
+  });
 });
 
 describe('scoreWindow', () => {

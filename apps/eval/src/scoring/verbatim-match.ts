@@ -12,7 +12,15 @@ export interface VerbatimView {
    * shows instead of the events it leaves out (the summary, or several).
    */
   summaryMessages: ChatMessage[];
+  /**
+   * Messages of an event shown clipped (the context's marker of left-out tokens inside): part of
+   * an event, not a summary. The event counts as replaced, the excerpt as neither.
+   */
+  clippedMessages: ChatMessage[];
 }
+
+/** The marker the context puts inside an event it shows clipped (libs/core clip-event.ts). */
+const CLIP_MARKER = /\[… [\d,]+ tokens of this (?:message|result) left out …\]/;
 
 /**
  * Tells the verbatim events of a context from the rest, black box: a message is an event's if
@@ -36,6 +44,7 @@ export function matchVerbatim(
       : rendered.messages.length - 1;
   const matchedMessages = new Map<number, number>();
   const summaryMessages: ChatMessage[] = [];
+  const clippedMessages: ChatMessage[] = [];
   for (let m = messages.length - 1; m >= start; m--) {
     const key = messageKey(messages[m]!);
     let found = -1;
@@ -46,7 +55,10 @@ export function matchVerbatim(
       }
     }
     if (found < 0) {
-      summaryMessages.unshift(messages[m]!);
+      const content = messages[m]!.content;
+      if (typeof content === 'string' && CLIP_MARKER.test(content))
+        clippedMessages.unshift(messages[m]!);
+      else summaryMessages.unshift(messages[m]!);
       continue;
     }
     const eventIndex = rendered.messages[found]!.eventIndex;
@@ -59,5 +71,5 @@ export function matchVerbatim(
     const next = rendered.firstMessageOf[eventIndex + 1] ?? rendered.messages.length;
     if (count === next - first) verbatimEvents.add(eventIndex);
   }
-  return { systemPrompt, verbatimEvents, summaryMessages };
+  return { systemPrompt, verbatimEvents, summaryMessages, clippedMessages };
 }

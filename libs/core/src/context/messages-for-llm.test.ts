@@ -249,6 +249,50 @@ describe('the context', () => {
     expect(summary.endsWith(SUMMARY_CLOSE_MARKER)).toBe(true);
   });
 
+  it('shows the newest event too large for the room left clipped to that room, around a marker', () => {
+    const rows = Array.from({ length: 400 }, (_, i) => ({
+      id: `ORD-${1000 + i}Q`,
+      status: 'shipped',
+    }));
+    const all = records([
+      ...trip.slice(0, 6),
+      { type: 'tool_call', tool: 'list_orders', arguments: { page: 1 }, result: { rows } },
+      { type: 'assistant_message', content: 'You have 400 orders, all shipped.' },
+      { type: 'user_message', content: 'Thanks. Which one was the first?' },
+    ]);
+    const big = all[6]!;
+    const budget = 1200;
+    expect(big.contextTokens).toBeGreaterThan(budget);
+    const { messages, report } = assemble(stateWith(all, 0), all, budget);
+    expect(report.clippedEvents).toBe(1);
+    expect(report.used).toBe(tokens.countMessages(messages, MODEL));
+    expect(report.used).toBeLessThanOrEqual(budget);
+    expect(report.used).toBeGreaterThan(0.9 * budget);
+    const call = messages.findLastIndex((m) => m.role === 'tool');
+    const result = messages[call]!.content as string;
+    expect(result).toMatch(/\[… [\d,]+ tokens of this result left out …\]/);
+    expect(result).toContain('ORD-1000Q'); // its start
+    expect(result).toContain('ORD-1399Q'); // and its end
+    // The call that asked for it is shown whole, before it.
+    expect(messages[call - 1]).toMatchObject({
+      role: 'assistant',
+      tool_calls: [{ function: { name: 'list_orders' } }],
+    });
+  });
+
+  it('clips nothing into a room too small for a useful excerpt', () => {
+    const all = records([
+      { type: 'user_message', content: 'word '.repeat(3000) },
+      { type: 'assistant_message', content: 'Noted.' },
+      { type: 'user_message', content: 'ok then' },
+    ]);
+    const state = stateWith(all, 0);
+    const tight = state.systemPromptTokens + all[1]!.contextTokens + all[2]!.contextTokens + 3 + 20;
+    const { report } = assemble(state, all, tight);
+    expect(report.clippedEvents).toBe(0);
+    expect(report.includedEvents).toBe(2);
+  });
+
   it('counts exactly what the tokenizer counts, and never exceeds the budget, for any conversation and budget', () => {
     const word = fc.constantFrom(
       'Lisbon',
@@ -265,18 +309,21 @@ describe('the context', () => {
       'hotel',
       '9:40',
     );
-    const text = fc.array(word, { minLength: 1, maxLength: 40 }).map((w) => w.join(' ') + '.');
+    // Mostly short messages, some long enough to be left out for their size (then clipped).
+    const text = fc
+      .array(word, { minLength: 1, maxLength: 40 })
+      .chain((w) =>
+        fc.constantFrom(1, 1, 1, 30).map((times) => Array(times).fill(w.join(' ')).join(' ') + '.'),
+      );
     const spec: fc.Arbitrary<Spec> = fc.oneof(
       text.map((content) => ({ type: 'user_message' as const, content })),
       text.map((content) => ({ type: 'assistant_message' as const, content })),
-      fc
-        .tuple(text, text)
-        .map(([a, r]) => ({
-          type: 'tool_call' as const,
-          tool: 'lookup',
-          arguments: { q: a },
-          result: { r },
-        })),
+      fc.tuple(text, text).map(([a, r]) => ({
+        type: 'tool_call' as const,
+        tool: 'lookup',
+        arguments: { q: a },
+        result: { r },
+      })),
     );
     fc.assert(
       fc.property(

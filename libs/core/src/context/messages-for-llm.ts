@@ -10,6 +10,7 @@ import {
   type SummarySection,
 } from '../summary/structured-summary.ts';
 import { REPLY_PRIMING_TOKENS, type TokenCounter } from '../tokens/token-counter.ts';
+import { clipEvent, type ClippedEvent } from './clip-event.ts';
 import {
   escapeSummaryMarkers,
   renderEvent,
@@ -40,8 +41,13 @@ export interface BudgetReport {
   /** Tokens of the events shown verbatim (the window). */
   turns: number;
   replyPriming: number;
-  /** Events shown verbatim. */
+  /** Events shown (verbatim, or clipped: see `clippedEvents`). */
   includedEvents: number;
+  /**
+   * Of those, events shown clipped (0 or 1): the newest event left out for its size, cut to the
+   * room left around a marker saying how much was left out (clip-event.ts).
+   */
+  clippedEvents: number;
   /** Events no summary covers that were left out to fit the budget: missing from the context. */
   droppedEvents: number;
   /** Of the events shown, how many belong to sealed segments whose summary is still being made. */
@@ -98,7 +104,10 @@ export function uncoveredRange(state: SessionState): { fromSeq: number; toSeq: n
  *    event that does not fit, skipping only an outlier over a quarter of the budget). As an
  *    event enters the window, the summary items it is the source of leave the summary: nothing
  *    is shown twice, and an event left out keeps its items in the summary;
- * 5. room still left brings back summary items trimmed in step 3, most important first.
+ * 5. room still left brings back summary items trimmed in step 3, most important first;
+ * 6. room still left (at least `CLIP_MIN_TOKENS`, 48) shows the newest event left out for its
+ *    size clipped to that room: its start and end around a marker saying how many tokens were
+ *    left out (clip-event.ts). Its summary items stay: it is not shown whole.
  *
  * A tool call is one event (the assistant's `tool_calls` message and its result): never split.
  *
@@ -128,6 +137,7 @@ export function assembleContext(
   const summaryCost = new SummaryCost(allItems, tokens, model);
 
   const shown = new Map<number, EventRecord>();
+  const clipped = new Map<number, ClippedEvent>();
   const hidden = new Set<SummaryItem>();
   const trimmed = new Set<SummaryItem>();
   const hide = (seq: number) => {
@@ -197,6 +207,16 @@ export function assembleContext(
       trimmed.delete(item);
       room -= extra;
     }
+    // 6. Room left: the newest event left out for its size, clipped to that room.
+    const unshown = newestFirst.find((r) => !shown.has(r.seq) && r.contextTokens > room);
+    const clip = unshown
+      ? clipEvent(unshown, room, (message) => tokens.countMessage(message, model))
+      : null;
+    if (unshown && clip) {
+      shown.set(unshown.seq, unshown);
+      clipped.set(unshown.seq, clip);
+      room -= clip.tokens;
+    }
   }
 
   // The estimate above is the tokenizer's count line by line; the rendered whole is what
@@ -208,8 +228,18 @@ export function assembleContext(
       return record ? [record.seq] : [];
     }),
   );
-  let assembled = render(state, shown, hidden, trimmed, system, tokens, model, overBudget);
+  const renderNow = () =>
+    render(state, shown, clipped, hidden, trimmed, system, tokens, model, overBudget);
+  let assembled = renderNow();
   while (budget !== null && !overBudget && assembled.used > budget) {
+    const clippedSeq = [...clipped.keys()][0];
+    if (clippedSeq !== undefined) {
+      // The clipped event goes first: it was only filling what room was left.
+      clipped.delete(clippedSeq);
+      shown.delete(clippedSeq);
+      assembled = renderNow();
+      continue;
+    }
     const visibleItems = allItems
       .filter((item) => !hidden.has(item) && !trimmed.has(item))
       .sort(byEvictionOrder);
@@ -221,7 +251,7 @@ export function assembleContext(
       if (!oldest) break;
       shown.delete(oldest.seq);
     }
-    assembled = render(state, shown, hidden, trimmed, system, tokens, model, overBudget);
+    assembled = renderNow();
   }
   const { messages, window, visible, summaryTokens, turns } = assembled;
   const shownUncovered = window.filter((r) => r.seq >= coversToSeq).length;
@@ -236,6 +266,7 @@ export function assembleContext(
       turns,
       replyPriming: REPLY_PRIMING_TOKENS,
       includedEvents: window.length,
+      clippedEvents: window.filter((r) => clipped.has(r.seq)).length,
       droppedEvents: state.nextSeq - coversToSeq - shownUncovered,
       pendingSummaryEvents: window.filter((r) => r.seq >= coversToSeq && r.seq < firstOpenSeq)
         .length,
@@ -254,6 +285,7 @@ export function assembleContext(
 function render(
   state: SessionState,
   shown: ReadonlyMap<number, EventRecord>,
+  clipped: ReadonlyMap<number, ClippedEvent>,
   hidden: ReadonlySet<SummaryItem>,
   trimmed: ReadonlySet<SummaryItem>,
   system: { message: ChatMessage; tokens: number } | null,
@@ -284,11 +316,12 @@ function render(
     summaryTokens = tokens.countMessage(summaryMessage, model);
   }
   let turns = 0;
-  for (const record of window) turns += record.contextTokens;
+  for (const record of window) turns += clipped.get(record.seq)?.tokens ?? record.contextTokens;
   const messages: ChatMessage[] = [];
   if (system) messages.push(system.message);
   if (summaryMessage) messages.push(summaryMessage);
-  for (const record of window) messages.push(...renderEvent(record));
+  for (const record of window)
+    messages.push(...(clipped.get(record.seq)?.messages ?? renderEvent(record)));
   return {
     messages,
     window,

@@ -1,5 +1,6 @@
 import {
   MAX_ITEM_CHARS,
+  MAX_RESERVE_ITEMS,
   MAX_SUMMARY_ITEMS,
   SUMMARY_SECTIONS,
 } from '../summary/structured-summary.ts';
@@ -121,7 +122,9 @@ export const SummaryItemSchema = z.strictObject({
     .max(64)
     .optional(),
   topic: z.array(z.string().max(200)).max(64).optional(),
+  about: z.array(z.string().max(200)).max(16).optional(),
   compact: z.boolean().optional(),
+  durable: z.boolean().optional(),
 });
 
 /**
@@ -140,6 +143,8 @@ export const SummaryReadySchema = z.strictObject({
     text: z.string().min(1).max(LIMITS.contentMaxChars),
     /** The structured summary; absent in answers made before summaries had items (then parsed from `text`). */
     items: z.array(SummaryItemSchema).max(MAX_SUMMARY_ITEMS).optional(),
+    /** Items the cap left out, kept for later (never shown to the model). */
+    reserve: z.array(SummaryItemSchema).max(MAX_RESERVE_ITEMS).optional(),
     kind: SummaryKindSchema,
     model: z.string().max(LIMITS.nameMaxChars).nullable(),
     promptTokens: TokenCountSchema,

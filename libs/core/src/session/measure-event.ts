@@ -75,7 +75,9 @@ export function measureEvent(
       // The room the message takes in this session's context is its text as the session's model
       // counts it; the provider's usage is accounting (it may include reasoning tokens).
       const inContext =
-        model === config.defaultModel ? counted : tokens.countText(event.content, config.defaultModel);
+        model === config.defaultModel
+          ? counted
+          : tokens.countText(event.content, config.defaultModel);
       const overhead = tokens.countMessage({ role: 'assistant', content: '' }, config.defaultModel);
       return {
         ...base,
@@ -143,6 +145,7 @@ export function toMachineEvent(
         segmentId: event.segmentId,
         text: event.summary.text,
         items,
+        ...(event.summary.reserve ? { reserve: event.summary.reserve } : {}),
         kind: event.summary.kind,
         model: event.summary.model,
         contextTokens:

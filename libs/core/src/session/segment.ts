@@ -66,6 +66,11 @@ export interface SummaryRecord {
   text: string;
   /** The summary's items: what the context shows, item by item. */
   items: SummaryItem[];
+  /**
+   * Items the cap left out, kept so that a later turn naming one brings it back (never shown;
+   * absent in summaries that had none, or made before there was a reserve).
+   */
+  reserve?: SummaryItem[];
   kind: SummaryKind;
   model: string | null;
   /** Tokens the summary occupies as a context message. */

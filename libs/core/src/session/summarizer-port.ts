@@ -3,6 +3,7 @@ import type { EventRecord } from './event-record.ts';
 import type { SummaryRecord } from './segment.ts';
 import type { SummaryRequest } from './session-state.ts';
 import { extractiveSummary } from '../summary/extractive-summarizer.ts';
+import { summaryTextCap } from '../context/render-messages.ts';
 import type { SummaryItem } from '../summary/structured-summary.ts';
 
 /**
@@ -22,6 +23,8 @@ export interface SummaryOutcome {
   text: string;
   /** The structured summary (structured-summary.ts): what the context shows, item by item. */
   items: SummaryItem[];
+  /** Items left out by the cap, kept for later (see `SummaryRecord.reserve`). */
+  reserve?: SummaryItem[];
   kind: SummaryKind;
   model: string | null;
   promptTokens: number;
@@ -50,15 +53,18 @@ export function createExtractiveSummarizer(
 ): Summarizer {
   return {
     async summarize({ request, events, previousSummary }) {
+      const count = (t: string) => countTokens(t, request.model);
       const made = extractiveSummary({
         events,
         previous: previousSummary?.items ?? null,
-        maxTokens: request.maxTokens,
-        countTokens: (t: string) => countTokens(t, request.model),
+        reserve: previousSummary?.reserve ?? [],
+        maxTokens: summaryTextCap(request.maxTokens, count),
+        countTokens: count,
       });
       return {
         text: made.text || EMPTY_SUMMARY_TEXT,
         items: made.items,
+        reserve: made.reserve,
         kind: 'extractive',
         model: null,
         promptTokens: 0,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS_PER_CALL, artifactsOf } from './artifacts.ts';
+import { ARTIFACTS_PER_CALL, artifactsOf, OTHER_RECORDS_KEPT } from './artifacts.ts';
 
 describe('tool artifacts', () => {
   it('takes ids, URLs, paths, e-mails and keyed values from arguments and results', () => {
@@ -28,16 +28,49 @@ describe('tool artifacts', () => {
   });
 
   it('keeps each value once and at most a bounded number per call, strongest first', () => {
-    const result = {
-      items: Array.from({ length: 100 }, (_, i) => ({
-        sku: `SKU-${i}A`,
-        url: `https://x.example/${i}`,
-      })),
-    };
-    const found = artifactsOf({}, result);
+    const record = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [
+        `ref_${i}`,
+        i % 2 ? `R-${i}A` : `https://x.example/${i}`,
+      ]),
+    );
+    const found = artifactsOf({}, { record, again: { ref_1: 'R-1A' } });
     expect(found).toHaveLength(ARTIFACTS_PER_CALL);
     expect(new Set(found.map((a) => a.value)).size).toBe(found.length);
+    // URLs and ids outrank keyed values; ties keep the order found.
     expect(['url', 'id']).toContain(found[0]!.kind);
+  });
+
+  it('keeps the record of a long list that the conversation names, and few of the others', () => {
+    const hotels = [
+      'Memmo Alfama',
+      'Lisboa Tejo',
+      'Pestana Palace',
+      'Bairro Alto',
+      'Santiago de Alfama',
+    ];
+    const result = {
+      hotels: hotels.map((name, i) => ({
+        name,
+        district: ['alfama', 'baixa', 'belem', 'chiado', 'alfama'][i],
+        bookingUrl: `https://book.example/h/${100 + i}`,
+      })),
+    };
+    const values = (context: string[]) => artifactsOf({}, result, context).map((a) => a.value);
+    // Nobody named one: the first ones are kept, not every hotel's link.
+    const unnamed = values([]);
+    expect(unnamed.filter((v) => v.startsWith('https://')).length).toBeLessThanOrEqual(
+      OTHER_RECORDS_KEPT,
+    );
+    // The reply after the call names one: its link is kept, with what it is about.
+    const named = artifactsOf({}, result, ['Which hotel?', 'The Pestana Palace has a room.']);
+    const link = named.find((a) => a.value === 'https://book.example/h/102');
+    expect(link?.about).toContain('pestana palace');
+    expect(link!.weight).toBeGreaterThan(
+      Math.max(
+        ...named.filter((a) => a !== link && a.value.startsWith('https://')).map((a) => a.weight),
+      ),
+    );
   });
 
   it('walks a huge result in bounded work', () => {

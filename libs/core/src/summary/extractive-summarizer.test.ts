@@ -262,8 +262,12 @@ describe('the extractive summarizer', () => {
         })),
         export: { file: '/var/exports/orders-2026-05.csv', owner: 'ops@shop.example' },
       };
+      // The user asks about the delayed order: of a list of eight, that one's ids are kept.
       const { items } = summarize(
-        [{ role: 'tool', tool: 'list_orders', arguments: { customer: 'C-77' }, result }],
+        [
+          user('Which of my orders is delayed?'),
+          { role: 'tool', tool: 'list_orders', arguments: { customer: 'C-77' }, result },
+        ],
         2000,
       );
       const artifacts = section(items, 'artifacts').join('\n');

@@ -31,18 +31,24 @@
  */
 import { stableJson } from '../tokens/stable-json.ts';
 import type { RecordedEventType } from '../session/event-record.ts';
-import { artifactsOf } from './artifacts.ts';
+import { artifactsOf, mentionsPhrase } from './artifacts.ts';
 import { fingerprint } from './near-duplicate.ts';
 import {
   isFiller,
+  isQuestion,
   isRevision,
   kindOf,
   normalizeForMatching,
   stripLeadingFiller,
 } from './salience.ts';
 import { splitIntoSentences } from './sentence-splitter.ts';
-import { compactText, fitToCap } from './summary-eviction.ts';
-import { MAX_ITEM_CHARS, renderSummaryText, type SummaryItem } from './structured-summary.ts';
+import { byEvictionOrder, compactText, fitToCap } from './summary-eviction.ts';
+import {
+  MAX_ITEM_CHARS,
+  MAX_RESERVE_ITEMS,
+  renderSummaryText,
+  type SummaryItem,
+} from './structured-summary.ts';
 import {
   findValues,
   mentionsValue,
@@ -67,6 +73,8 @@ export interface ExtractiveSummaryInput {
   events: readonly SummarySource[];
   /** The items of the summary before them (rolling), or null when they start the conversation. */
   previous: readonly SummaryItem[] | null;
+  /** That summary's reserve: items its cap left out, which a later mention brings back. */
+  reserve?: readonly SummaryItem[];
   /** Cap on the rendered summary, in tokens as measured by `countTokens`. */
   maxTokens: number;
   countTokens: (text: string) => number;
@@ -75,6 +83,8 @@ export interface ExtractiveSummaryInput {
 export interface ExtractiveSummary {
   /** The summary's items, in print order, fitted to the cap. */
   items: SummaryItem[];
+  /** Items left out, most important first, at most MAX_RESERVE_ITEMS (never shown). */
+  reserve: SummaryItem[];
   /** Their rendering ({@link renderSummaryText}). */
   text: string;
   /** Items left out to fit the cap, and items shortened to their values. */
@@ -100,7 +110,9 @@ export const ITEM_WEIGHT = {
   goal: 7,
   request: 3,
   decision: 8,
-  userFact: 4,
+  /** The assistant's confirmations and conclusions ("the booking has been changed"). */
+  assistantDecision: 5,
+  userFact: 6,
   assistantFact: 2,
   toolFailure: 4,
   toolSuccess: 1.5,
@@ -142,12 +154,12 @@ const STOP_WORDS = new Set(
  * throws (unless `countTokens` does), whatever the events contain.
  */
 export function extractiveSummary(input: ExtractiveSummaryInput): ExtractiveSummary {
-  const builder = new SummaryBuilder(input.previous ?? []);
+  const builder = new SummaryBuilder(input.previous ?? [], input.reserve ?? []);
   const events = Array.isArray(input.events) ? input.events : [];
   const readable = readableTurns(events);
   const startsConversation = !input.previous || input.previous.length === 0;
   let firstUserSeen = !startsConversation;
-  for (const event of events) {
+  for (const [position, event] of events.entries()) {
     if (!event) continue;
     if (event.type === 'user_message' || event.type === 'assistant_message') {
       const text = readable.get(event.seq);
@@ -157,18 +169,49 @@ export function extractiveSummary(input: ExtractiveSummaryInput): ExtractiveSumm
       if (event.type === 'user_message') firstUserSeen = true;
       builder.message(event.type === 'user_message' ? 'user' : 'assistant', event.seq, text, first);
     } else if (event.type === 'tool_call') {
-      builder.toolCall(event);
+      builder.toolCall(event, contextOfCall(events, position, readable));
     }
   }
   const fitted = fitToCap(builder.items(), toBudget(input.maxTokens), input.countTokens);
   return {
     items: fitted.items,
+    reserve: [...fitted.evicted, ...builder.reserve()]
+      .sort((a, b) => byEvictionOrder(b, a))
+      .slice(0, MAX_RESERVE_ITEMS),
     text: renderSummaryText(fitted.items),
     evicted: fitted.evicted.length,
     compacted: fitted.compacted,
     turnsCut: readable.cut,
     turnsSkipped: readable.skipped,
   };
+}
+
+/**
+ * What surrounds a tool call: the user message before it and the assistant message after it
+ * (what was asked, and what the reply made of the result), as read.
+ */
+function contextOfCall(
+  events: readonly SummarySource[],
+  position: number,
+  readable: ReadonlyMap<number, string>,
+): string[] {
+  const around: string[] = [];
+  for (let i = position - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e?.type === 'user_message') {
+      around.push(readable.get(e.seq) ?? '');
+      break;
+    }
+  }
+  for (let i = position + 1; i < events.length; i++) {
+    const e = events[i];
+    if (e?.type === 'user_message') break;
+    if (e?.type === 'assistant_message') {
+      around.push(readable.get(e.seq) ?? '');
+      break;
+    }
+  }
+  return around;
 }
 
 /** The text read of each message: bounded per turn and in all, newest first. */
@@ -203,10 +246,14 @@ function readableTurns(events: readonly SummarySource[]): Map<number, string> & 
 /** The items of a summary being made: the previous ones, updated by each event in order. */
 class SummaryBuilder {
   readonly #items = new Map<string, SummaryItem>();
+  /** Items left out by an earlier cap: brought back into #items when a turn names them. */
+  readonly #reserve = new Map<string, SummaryItem>();
   #latestRequestKey: string | null = null;
 
-  constructor(previous: readonly SummaryItem[]) {
+  constructor(previous: readonly SummaryItem[], reserve: readonly SummaryItem[]) {
+    for (const item of reserve) this.#reserve.set(item.key, { ...item, age: item.age + 1 });
     for (const item of previous) {
+      this.#reserve.delete(item.key);
       this.#items.set(item.key, { ...item, age: item.age + 1 });
       if (item.pending) this.#latestRequestKey = item.key;
     }
@@ -214,6 +261,21 @@ class SummaryBuilder {
 
   items(): SummaryItem[] {
     return [...this.#items.values()];
+  }
+
+  reserve(): SummaryItem[] {
+    return [...this.#reserve.values()];
+  }
+
+  /** The item by that key, brought back from the reserve if it is there. */
+  #known(key: string): SummaryItem | undefined {
+    const active = this.#items.get(key);
+    if (active) return active;
+    const reserved = this.#reserve.get(key);
+    if (!reserved) return undefined;
+    this.#reserve.delete(key);
+    this.#items.set(key, reserved);
+    return reserved;
   }
 
   /** An assistant message answers the latest request. */
@@ -229,6 +291,7 @@ class SummaryBuilder {
     text: string,
     firstOfConversation: boolean,
   ): void {
+    if (role === 'user') this.#reinforceReferences(text);
     const requestParts: string[] = [];
     const requestValues: FoundValue[] = [];
     let goalKey: string | null = null;
@@ -249,6 +312,10 @@ class SummaryBuilder {
       } else if (kind === 'request') {
         requestParts.push(body);
         requestValues.push(...values);
+        // "Send the confirmations to ana@example.com, please": a request that states a value
+        // is also a fact, kept as one after the request is answered.
+        if (role === 'user' && !isQuestion(body) && values.some((v) => v.kind !== 'number'))
+          this.#fact(role, body, values, seq);
       } else if (kind === 'decision') {
         this.#decision(role, body, values, seq);
       } else {
@@ -267,7 +334,7 @@ class SummaryBuilder {
       this.#request(requestParts.slice(-2).join(' '), requestValues, seq);
   }
 
-  toolCall(event: SummarySource): void {
+  toolCall(event: SummarySource, around: readonly string[]): void {
     const tool = oneLine(typeof event.tool === 'string' ? event.tool : '') || 'tool';
     const error = typeof event.error === 'string' ? oneLine(event.error) : '';
     const args = clipChars(oneLine(safeJson(event.arguments ?? {})), 80);
@@ -290,9 +357,9 @@ class SummaryBuilder {
     });
     // The values the call was asked about refresh what they name (an order looked up again).
     this.#reinforceMentions(findValues(args), event.seq);
-    for (const artifact of artifactsOf(event.arguments, event.result)) {
+    for (const artifact of artifactsOf(event.arguments, event.result, around)) {
       const artifactKey = `art:${normalizeValue(artifact.value)}`;
-      const known = this.#items.get(artifactKey);
+      const known = this.#known(artifactKey);
       if (known) {
         this.#items.set(artifactKey, {
           ...known,
@@ -305,12 +372,14 @@ class SummaryBuilder {
       this.#items.set(artifactKey, {
         key: artifactKey,
         section: 'artifacts',
-        text: `${tool}: ${artifact.label ? `${artifact.label} ` : ''}${artifact.value}`,
+        text: `${artifact.label ? `${artifact.label} ` : ''}${artifact.value}${artifact.about.length > 0 ? ` (${tool}: ${artifact.about[0]})` : ` (${tool})`}`,
         seq: event.seq,
         weight: artifact.weight,
         mentions: 0,
         age: 0,
         values: [artifact.value],
+        topic: labelWords(artifact.label),
+        ...(artifact.about.length > 0 ? { about: artifact.about } : {}),
       });
     }
   }
@@ -323,6 +392,7 @@ class SummaryBuilder {
       section: 'goals',
       text: clipWords(body, ITEM_MAX_WORDS),
       seq,
+      durable: true,
       weight: Math.max(existing?.weight ?? 0, first ? ITEM_WEIGHT.firstGoal : ITEM_WEIGHT.goal),
       mentions: existing ? existing.mentions + 1 : 0,
       age: 0,
@@ -362,7 +432,9 @@ class SummaryBuilder {
     const topic = topicWords(body, values);
     const target = this.#revisedBy(body, values, topic, revision);
     const said = `${role === 'user' ? 'User' : 'Assistant'}: ${clipWords(body, ITEM_MAX_WORDS)}`;
-    const weight = ITEM_WEIGHT.decision + cappedValueWeight(values) / 2;
+    const weight =
+      (role === 'user' ? ITEM_WEIGHT.decision : ITEM_WEIGHT.assistantDecision) +
+      cappedValueWeight(values) / 2;
     const valueTexts = values.map((v) => v.text);
     if (!target) {
       let key = `dec:${topic.join(' ') || fingerprintKey(body)}`;
@@ -373,6 +445,7 @@ class SummaryBuilder {
         text: said,
         seq,
         weight,
+        ...(role === 'user' ? { durable: true } : {}),
         mentions: 0,
         age: 0,
         values: valueTexts,
@@ -386,6 +459,7 @@ class SummaryBuilder {
       section: 'decisions',
       text: replaced ? `${said} (was: ${replaced})` : said,
       seq,
+      ...(role === 'user' || target.durable ? { durable: true } : {}),
       weight: Math.max(target.weight, weight),
       mentions: target.mentions + 1,
       age: 0,
@@ -448,10 +522,10 @@ class SummaryBuilder {
       .sort()
       .join('|');
     const key = `fact:${identity || fingerprintKey(body)}`;
-    const existing = this.#items.get(key);
+    const existing = this.#known(key);
     const weight =
       role === 'user'
-        ? ITEM_WEIGHT.userFact + (cappedValueWeight(values) * 3) / 4
+        ? ITEM_WEIGHT.userFact + cappedValueWeight(values) / 2
         : ITEM_WEIGHT.assistantFact + cappedValueWeight(values) / 2;
     // The same values stated again: the statement that weighs more keeps its words (the user's
     // over the assistant's restatement), the item takes the newer source.
@@ -464,6 +538,7 @@ class SummaryBuilder {
       section: 'facts',
       text,
       seq,
+      ...(role === 'user' || existing?.durable ? { durable: true } : {}),
       weight: Math.max(existing?.weight ?? 0, weight),
       mentions: existing ? existing.mentions + 1 : 0,
       age: 0,
@@ -471,11 +546,36 @@ class SummaryBuilder {
     });
   }
 
+  /**
+   * A user message that refers to an artifact by its record ("the voucher for the fado
+   * evening") makes it matter more. Its source stays the tool result: the message does not show
+   * the value, so the summary must keep showing it.
+   */
+  #reinforceReferences(text: string): void {
+    const talk = text.toLowerCase();
+    for (const candidate of [...this.#items.values(), ...this.#reserve.values()]) {
+      if (
+        candidate.section !== 'artifacts' ||
+        !candidate.about?.some((p) => mentionsPhrase(talk, p)) ||
+        !(candidate.topic ?? []).some((w) => talk.includes(w))
+      )
+        continue;
+      const item = this.#known(candidate.key)!;
+      const firstReference = item.mentions === 0;
+      this.#items.set(item.key, {
+        ...item,
+        mentions: item.mentions + 1,
+        age: 0,
+        weight: item.weight + (firstReference ? ITEM_WEIGHT.referenced : 0),
+      });
+    }
+  }
+
   /** A turn that names an artifact again makes it matter more, and refreshes its source. */
   #reinforceMentions(values: readonly FoundValue[], seq: number): void {
     for (const value of values) {
       const key = `art:${normalizeValue(value.text)}`;
-      const artifact = this.#items.get(key);
+      const artifact = this.#known(key);
       if (!artifact || artifact.seq === seq) continue;
       const firstReference = artifact.mentions === 0;
       this.#items.set(key, {
@@ -524,6 +624,19 @@ function replacedValue(
       }
   }
   return best;
+}
+
+/**
+ * The words of an artifact's label (`bookingUrl` → booking, url; `tracking_number` → tracking),
+ * kept as its `topic`: a reference by its record must also say which of the record's artifacts
+ * it wants ("the *voucher* for the fado evening").
+ */
+function labelWords(label: string): string[] {
+  return label
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w.length >= 3 && w !== 'number');
 }
 
 /** A question of at most this many words is joined to the sentence before it. */

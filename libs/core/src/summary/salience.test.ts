@@ -85,6 +85,20 @@ describe('salience rules', () => {
   );
 
   it.each([
+    'Sorry, I changed my mind: a refund to the card, not store credit.',
+    'Change of plan, email only works better for me.',
+    'Actually, make it economy delivery rather than click and collect.',
+  ])(
+    'files the outright revision %j as a decision, though its values are plain words',
+    (sentence) => expect(kindOf(sentence, 'user', false)).toBe('decision'),
+  );
+
+  it('does not file a sentence as a decision for "actually" alone', () =>
+    expect(kindOf('Actually, I have one more question about it.', 'user', false)).not.toBe(
+      'decision',
+    ));
+
+  it.each([
     "I'm planning a trip to Portugal in June.",
     'My goal is to cut the build time in half.',
     'We want to migrate the app to Postgres 16.',

@@ -65,7 +65,6 @@ const DECISION_PATTERNS: readonly RegExp[] = [
   /\b(?:we'll|we will|we're going to|we are going to|i'll|i will|i'm going to|i am going to) (?:go with|use|take|book|switch|stick with|keep|move|upgrade|downgrade|cancel|proceed|pay|buy|choose|pick)\b/,
   /\bgo(?:ing)? with\b/,
   /\blet'?s (?:use|go|book|do|stick|keep|switch|take|move|proceed|plan|pick|choose|settle|upgrade|downgrade|make|change|get|order|reserve)\b/,
-  /^(?:please )?(?:book|take|reserve|order|buy|use|choose|pick|switch|change|make it|move|upgrade|downgrade|cancel) (?:the|a|an|it|that|this|my|our|to|with|for|us|me)\b/,
   /\bthe answer is\b/,
   /\b(?:the )?(?:fix|solution|root cause|cause|culprit|conclusion|decision|plan) (?:is|was|will be)\b/,
   /\bturns out\b/,
@@ -80,11 +79,23 @@ const DECISION_PATTERNS: readonly RegExp[] = [
 
 /** A decision that replaces an earlier one. */
 const REVISION_PATTERNS: readonly RegExp[] = [
-  /\b(?:actually|on second thoughts?|scratch that|change of plans?|instead|rather than|no longer|not anymore|changed (?:my|our) minds?)\b/,
+  /\b(?:actually|on second thoughts?|scratch|change of plans?|instead|rather than|no longer|not anymore|changed (?:my|our) minds?)\b/,
   /\b(?:switch|change|move|update|swap|replace|upgrade|downgrade)(?:d|s|ing)?\b[^.!?]{0,60}?\b(?:to|for|with)\b/,
   /\bmake (?:it|that|this) (?:the|a|an)?\b/,
-  /\b(?:not|no) [^.!?]{1,40}?,? (?:but|instead)\b/,
+  // "not the 7:15 but the 9:40" (no comma: "not sure if it matters, but …" revises nothing)
+  /\b(?:not|no) (?!sure\b|certain\b)[^.!?,]{1,40}? (?:but|instead)\b/,
 ];
+
+/**
+ * Revisions that say so outright: a user's sentence with one of these replaces an earlier choice
+ * even when its new value is in plain words ("changed my mind: a refund to the card").
+ */
+const OUTRIGHT_REVISION =
+  /\b(?:on second thoughts?|scratch (?:the|that|it)|change of plans?|changed (?:my|our) minds?|rather than|instead of)\b|^(?:actually,? )?(?:make|switch|change) (?:it|that|this) (?:to )?\S/;
+
+/** A user's choice in the imperative ("Book the 9:39 train", "Take the Memmo"); from the assistant it is advice. */
+const USER_CHOICE =
+  /^(?:please )?(?:book|take|reserve|order|buy|use|choose|pick|switch|change|make it|move|upgrade|downgrade|cancel) (?:the|a|an|it|that|this|my|our|to|with|for|us|me)\b/;
 
 /** Normalises for matching: lower case, straight apostrophes. */
 export function normalizeForMatching(sentence: string): string {
@@ -115,8 +126,9 @@ export function isFiller(sentence: string): boolean {
 }
 
 /** True when the sentence states a decision or conclusion. */
-export function isDecision(sentence: string): boolean {
+export function isDecision(sentence: string, role: 'user' | 'assistant' = 'user'): boolean {
   const normalized = normalizeForMatching(sentence);
+  if (role === 'user' && USER_CHOICE.test(normalized)) return true;
   return DECISION_PATTERNS.some((pattern) => pattern.test(normalized));
 }
 
@@ -157,14 +169,19 @@ export function kindOf(
   if (isFiller(sentence)) return null;
   const question = isQuestion(sentence);
   if (role === 'user') {
-    // A decision is checked first: "Let's book the 9:39 train" decides, it does not ask.
-    if (!question && (isDecision(sentence) || (isRevision(sentence) && hasValues)))
+    // A decision is checked first: "Let's book the 9:39 train" decides, it does not ask; nor
+    // does "Can we switch to the 7:50 one?", a revision with a value.
+    if (
+      (!question && isDecision(sentence)) ||
+      (isRevision(sentence) &&
+        (hasValues || OUTRIGHT_REVISION.test(normalizeForMatching(sentence))))
+    )
       return 'decision';
     if (isGoal(sentence)) return 'goal';
     if (question || isRequest(sentence)) return 'request';
     return hasValues ? 'fact' : null;
   }
   if (question) return null;
-  if (isDecision(sentence)) return 'decision';
+  if (isDecision(sentence, 'assistant')) return 'decision';
   return hasValues ? 'fact' : null;
 }

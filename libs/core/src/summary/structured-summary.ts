@@ -62,14 +62,35 @@ export interface SummaryItem {
   pending?: boolean;
   /** The exact values it carries (amounts, dates, names, ids), for identity and revisions. */
   values?: string[];
-  /** For decisions: the words that name what was decided about ("database", "hotel"). */
+  /**
+   * For decisions: the words that name what was decided about ("database", "hotel"); for
+   * artifacts: the words of their label ("voucher", "booking url").
+   */
   topic?: string[];
+  /**
+   * For artifacts: short texts of the record it came from ("fado evening"), by which a later
+   * turn may refer to it without naming it ("the voucher for the fado evening").
+   */
+  about?: string[];
+  /**
+   * What the user said and what was decided cannot be looked up again: such an item does not
+   * lose priority with age (see summary-eviction.ts). Artifacts, tool outcomes and what the
+   * assistant said can, and do.
+   */
+  durable?: boolean;
   /** Whether `text` has been shortened to the words around its values to save room. */
   compact?: boolean;
 }
 
 /** Largest number of items a summary carries, whatever its token cap (bounds every merge). */
 export const MAX_SUMMARY_ITEMS = 400;
+
+/**
+ * Items a summary keeps in reserve, at most: the ones the cap left out, most important first.
+ * The reserve is never shown to the model; it lets a later turn that names one of them again
+ * (its value, or the record it came from) bring it back into the summary.
+ */
+export const MAX_RESERVE_ITEMS = 150;
 
 /** Longest item text, in characters. */
 export const MAX_ITEM_CHARS = 600;

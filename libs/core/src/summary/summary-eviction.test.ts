@@ -24,8 +24,31 @@ describe('eviction', () => {
     );
     expect(priorityOf(item('a', { mentions: 2 }))).toBe(priorityOf(item('a')) + 2);
     expect(priorityOf(item('a', { mentions: 9 }))).toBe(priorityOf(item('a')) + 3);
-    expect(priorityOf(item('a', { age: 4 }))).toBe(priorityOf(item('a')) - 2);
-    expect(priorityOf(item('a', { age: 100 }))).toBe(priorityOf(item('a')) - 4);
+    expect(priorityOf(item('a', { age: 4 }))).toBe(priorityOf(item('a')) - 1);
+    expect(priorityOf(item('a', { age: 100 }))).toBe(priorityOf(item('a')) - 2);
+    // What the user said and what was decided does not fade.
+    expect(priorityOf(item('a', { age: 100, durable: true }))).toBe(priorityOf(item('a')));
+  });
+
+  it('lets a section over its share give way first, but not an item that clearly matters more', () => {
+    const artifact = (key: string, weight: number) =>
+      item(key, { section: 'artifacts', weight, text: `ref ${key.toUpperCase()}-10${key.length}` });
+    const many = Array.from({ length: 10 }, (_, i) => artifact(`a${i}`, 6));
+    const fact = item('f', { weight: 5.5, text: 'User: we like quiet places near the river.' });
+    // Artifacts hold more than their share: one of them goes before the slightly lower fact.
+    const cap = words(renderSummaryText([...many, fact])) - 1;
+    const first = fitToCap([...many, fact], cap, words);
+    expect(first.evicted.map((i) => i.section)).toEqual(['artifacts']);
+    // A decision far above them does not give way to its share.
+    const decision = item('d', {
+      section: 'decisions',
+      weight: 12,
+      text: 'Use Postgres for the orders service and keep it small '.repeat(4),
+    });
+    const low = item('l', { weight: 4, text: 'User: maybe a few people.' });
+    const tight = words(renderSummaryText([decision, low])) - 1;
+    const second = fitToCap([decision, low], tight, words);
+    expect(second.evicted.map((i) => i.key)).toEqual(['l']);
   });
 
   it('evicts the lowest priority first, the oldest first on a tie', () => {

@@ -39,14 +39,16 @@ const VALUE_PATTERNS: ReadonlyArray<readonly [ValueKind, RegExp]> = [
     ),
   ],
   ['version', /(?<![\w.])v?\d{1,5}(?:\.\d{1,5}){1,3}(?:[-+][\w.]{1,32})?(?!\w|\.\w)/giu],
-  ['phone', /(?<![\w+])\+?\d{1,3}[ -]?\(?\d{2,4}\)?(?:[ -]\d{2,4}){2,4}(?![\w])/gu],
+  ['phone', /(?<![\w+])(?:\+\d{1,3}[ .-]?)?\(?\d{2,5}\)?(?:[ .-]\d{2,8}){1,4}(?![\w])/gu],
+  // Flight and train numbers: "KL 9368", "U2 1180", "TP218".
+  ['id', /(?<![\w-])[A-Z][A-Z0-9]{1,2} ?\d{2,5}(?![\w-])/gu],
   ['id', /(?<![\w#])#\d{2,12}(?!\w)/gu],
   [
     'id',
     /(?<![\w#-])#?(?=[\w-]{3,64}(?![\w-]))(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9][\w-]{1,62}[A-Za-z0-9](?![\w-])/gu,
   ],
   ['quoted', /(?<![\w])["“']([^"“”'\n]{2,80})["”'](?![\w])/gu],
-  ['number', /(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w])/gu],
+  ['number', /(?<![\w.,])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w])/gu],
 ];
 
 export type ValueKind =
@@ -96,6 +98,30 @@ const NOT_NAMES = new Set([
   'Sunday',
 ]);
 
+/** Lower-case words that may stand inside a name. */
+const NAME_PARTICLES = new Set([
+  'da',
+  'das',
+  'de',
+  'del',
+  'der',
+  'di',
+  'do',
+  'dos',
+  'du',
+  'la',
+  'le',
+  'van',
+  'von',
+  'y',
+  'e',
+  'of',
+]);
+
+function nextWord(text: string, from: number): string {
+  return /\S+/.exec(text.slice(from, from + 80))?.[0] ?? '';
+}
+
 /** Points each kind adds to a sentence's weight (see {@link valueWeight}). */
 const KIND_WEIGHT: Readonly<Record<ValueKind, number>> = {
   url: 3,
@@ -139,6 +165,10 @@ export function findValues(text: string): FoundValue[] {
       if (overlaps(start, end)) continue;
       taken.push([start, end]);
       if (value.length > (kind === 'url' ? URL_MAX_CHARS : VALUE_MAX_CHARS)) continue;
+      if (kind === 'phone' && !isPhoneLike(value)) {
+        taken.pop();
+        continue;
+      }
       found.push({ kind, text: value.trim(), index: start });
     }
   }
@@ -193,6 +223,19 @@ function properNames(text: string): FoundValue[] {
       bare.length > 0 &&
       /^\p{Lu}[\p{L}\p{M}'’&.-]*$/u.test(bare) &&
       !NOT_NAMES.has(bare);
+    // "Pousada do Largo", "Quinta da Regaleira": a lower-case particle between two capitalised
+    // words stays in the name (taken when the next word continues it).
+    if (
+      !isName &&
+      run &&
+      NAME_PARTICLES.has(bare) &&
+      /^\p{Lu}/u.test(nextWord(text, match.index + raw.length))
+    ) {
+      run.words.push(bare);
+      run.end = match.index + raw.length;
+      previous = raw;
+      continue;
+    }
     if (isName) {
       const start = match.index + leading;
       if (run && start - run.end <= 1 && !/[,.!?:;]$/.test(previous)) {
@@ -207,6 +250,12 @@ function properNames(text: string): FoundValue[] {
   }
   flush();
   return names;
+}
+
+/** A phone number has 7 to 15 digits, and a `+`, a parenthesis or separators between groups. */
+function isPhoneLike(value: string): boolean {
+  const digits = value.replace(/\D/g, '').length;
+  return digits >= 7 && digits <= 15 && (/^\+|\(/.test(value) || /\d[ .-]\d+[ .-]\d/.test(value));
 }
 
 /** Lower-cased value, for comparing values across sentences. */
