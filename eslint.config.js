@@ -67,16 +67,17 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:core', 'type:store', 'type:observability'],
             },
             {
-              sourceTag: 'type:sdk',
+              sourceTag: 'type:runtime',
               onlyDependOnLibsWithTags: [
                 'type:core',
                 'type:store',
                 'type:engine',
                 'type:queue',
-                'type:llm',
                 'type:observability',
               ],
             },
+            // The SDK is a facade over the one front door: it does not reach past it.
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:core', 'type:runtime'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
           ],

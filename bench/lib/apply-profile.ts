@@ -1,16 +1,14 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
+  commitPlanOf,
   decide,
-  DEFAULT_SESSION_CONFIG,
-  newSessionState,
-  startSession,
+  measureBatch,
   modelsToMeasure,
   PriceTable,
-  summaryInFlight,
-  toMachineEvent,
+  sessionFromCreate,
+  splitConsumed,
   type AcceptedEvent,
   type Meter,
-  type SessionEffect,
   type TokenCounter,
 } from '@threadline/core';
 import { EventJobSchema } from '@threadline/queue';
@@ -23,7 +21,7 @@ export type Step = (typeof STEPS)[number];
 export const STEP_LABELS: Record<Step, string> = {
   validate: 'validation (EventJobSchema.safeParse of the job data)',
   read: 'Redis: the snapshot and the consumed eventIds (HMGET + SMISMEMBER sent together, JSON.parse)',
-  measure: 'token counting + pricing (toMachineEvent)',
+  measure: 'token counting + pricing (measureBatch)',
   machine: 'machine transition (decide: XState transition())',
   commit: 'Redis: commit (JSON.stringify + EVALSHA commit-session-6)',
 };
@@ -39,8 +37,9 @@ export interface StepTimes {
 
 /**
  * Applies jobs the way the session worker does (validate the job data, then the steps of
- * `SessionEngine.applyBatch`: the snapshot and the consumed eventIds read together, measure,
- * decide, commit), timing each
+ * `SessionEngine.applyBatch`: the snapshot and the consumed eventIds read together, then core's
+ * `planBatch` step by step — splitConsumed, measureBatch, decide, commitPlanOf — and the
+ * commit), timing each
  * step with performance.now() (wall) and process.cpuUsage() (this process's CPU). The steps
  * are the engine's own, called in its order; a commit that loses a race is not expected here
  * (one writer) and is reported as an error.
@@ -97,44 +96,21 @@ export async function profileApply(
     const current =
       stored?.session ??
       (await timed('machine', () =>
-        startSession(
-          newSessionState({
-            sessionId,
-            config: { ...DEFAULT_SESSION_CONFIG },
-            systemPrompt: null,
-            systemPromptTokens: 0,
-            metadata: {},
-            parentId: null,
-            createdAt: accepted[0]!.occurredAt,
-          }),
-        ),
+        sessionFromCreate(sessionId, {}, accepted[0]!.occurredAt, meter),
       ));
     const version = stored?.version ?? 0;
-    const consumed = stored ? consumedIds : new Set<string>();
-    const fresh = accepted.filter((e) => !consumed.has(e.eventId));
-    const config = current.context.config;
+    // The steps of core's planBatch (what the engine calls), timed one by one.
+    const { fresh } = splitConsumed(accepted, stored ? consumedIds : new Set<string>());
     const machineEvents = await timed('measure', async () => {
-      await meter.tokens.prepare(modelsToMeasure(fresh, config));
-      return fresh.map((e) => toMachineEvent(e, config, meter));
+      await meter.tokens.prepare(modelsToMeasure(fresh, current.context.config));
+      return measureBatch(current, fresh, meter);
     });
     const decision = await timed('machine', () => decide(current, machineEvents));
-    const persisted: SessionEffect[] = decision.effects.filter(
-      (e) => e.type === 'appendEvent' || e.type === 'sealSegment' || e.type === 'attachSummary',
-    );
+    const plan = commitPlanOf(decision, fresh);
     const result = await timed('commit', () =>
-      store.commit(key, {
-        expectedVersion: version,
-        session: decision.next,
-        appendEvents: persisted.flatMap((e) => (e.type === 'appendEvent' ? [e.params.record] : [])),
-        eventIds: fresh.map((e) => e.eventId),
-        sealedSegments: persisted.flatMap((e) =>
-          e.type === 'sealSegment' ? [e.params.segment] : [],
-        ),
-        summaries: persisted.flatMap((e) => (e.type === 'attachSummary' ? [e.params.summary] : [])),
-      }),
+      store.commit(key, { expectedVersion: version, ...plan }),
     );
     if (!result.ok) throw new Error(`profile commit lost: ${result.reason}`);
-    void summaryInFlight(decision.next);
     events += fresh.length;
   }
   await new Promise((r) => setImmediate(r));

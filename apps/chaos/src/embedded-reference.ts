@@ -17,7 +17,7 @@ export async function embeddedReference(
   try {
     for (const session of plan) {
       const { sessionId } = session;
-      await runtime.openSession({ ...CreateSessionSchema.parse(session.create), sessionId });
+      await runtime.open({ ...CreateSessionSchema.parse(session.create), sessionId });
       for (const batch of accepted.get(sessionId) ?? []) {
         // Stamped as the API stamps them (they carry their own eventIds and times).
         const events = acceptEvents(batch, {

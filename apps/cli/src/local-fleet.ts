@@ -1,7 +1,7 @@
 import { createExtractiveSummarizer, defaultTokenCounter, type Summarizer } from '@threadline/core';
 import type { Logger, ThreadlineMetrics } from '@threadline/observability';
 import type { QueueTopology, RedisConnectionConfig } from '@threadline/queue';
-import { RedisRuntime } from '@threadline/sdk';
+import { RedisRuntime } from '@threadline/runtime';
 import { startSessionWorker, type SessionWorkerHandle } from '@threadline/session-worker';
 import { startSummarizerWorker, type SummarizerWorkerHandle } from '@threadline/summarizer';
 

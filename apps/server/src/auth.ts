@@ -2,12 +2,12 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import { presentedKey, type KeyRing } from './api-keys.ts';
 import { ProblemError, sendProblem } from './problem.ts';
 import type { TenantRateLimiter } from './tenant-rate-limiter.ts';
-import { TenantSessions, type SessionBackend } from './tenant-sessions.ts';
+import type { Runtime, SessionGateway } from '@threadline/runtime';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated tenant's sessions (routes under /v1 only); null elsewhere. */
-    tenantSessions: TenantSessions | null;
+    tenantSessions: SessionGateway | null;
   }
 }
 
@@ -15,7 +15,7 @@ const TENANT_CHALLENGE = { 'www-authenticate': 'Bearer realm="threadline"' };
 const ADMIN_CHALLENGE = { 'www-authenticate': 'Basic realm="threadline admin", charset="UTF-8"' };
 
 /** The request's tenant view, set by {@link requireTenant}; a route without it is a wiring bug. */
-export function sessionsOf(request: FastifyRequest): TenantSessions {
+export function sessionsOf(request: FastifyRequest): SessionGateway {
   if (!request.tenantSessions)
     throw new Error(`${request.url}: route registered without requireTenant`);
   return request.tenantSessions;
@@ -29,7 +29,7 @@ export function sessionsOf(request: FastifyRequest): TenantSessions {
 export function requireTenant(
   keys: KeyRing,
   limiter: TenantRateLimiter | null,
-  backend: SessionBackend,
+  runtime: Pick<Runtime, 'forTenant'>,
 ): onRequestHookHandler {
   const check = (request: FastifyRequest): ProblemError | null => {
     const key = presentedKey(request.headers);
@@ -66,7 +66,7 @@ export function requireTenant(
           { 'retry-after': String(decision.retryAfterSeconds) },
         );
     }
-    request.tenantSessions = new TenantSessions(backend, principal.tenant);
+    request.tenantSessions = runtime.forTenant(principal.tenant);
     return null;
   };
   return async (request: FastifyRequest, reply: FastifyReply) => {

@@ -3,7 +3,6 @@ export * from './problem.ts';
 export * from './readiness.ts';
 export * from './api-keys.ts';
 export * from './tenant-rate-limiter.ts';
-export * from './tenant-sessions.ts';
 export * from './http-schemas.ts';
 export * from './openapi.ts';
 export * from './server-config.ts';

@@ -1,5 +1,5 @@
 import { createLogger, exitGracefullyOnSignals } from '@threadline/observability';
-import { RedisRuntime } from '@threadline/sdk';
+import { RedisRuntime } from '@threadline/runtime';
 import { drainKeepAliveOnClose } from './keep-alive-drain.ts';
 import { serverConfigFrom, ServerConfigError } from './server-config.ts';
 import { startServer } from './server.ts';

@@ -1,7 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { ValidationError, type ValidationIssue } from '@threadline/core';
-import { SessionExistsError, SessionNotFoundError } from '@threadline/engine';
+import {
+  SessionExistsError,
+  SessionNotFoundError,
+  ValidationError,
+  WaitTimeoutError,
+  type ValidationIssue,
+} from '@threadline/core';
 
 /** Media type of every error answer (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -174,12 +179,18 @@ interface FastifyLikeError extends Error {
 /** How long a client should wait after a 503 before trying again, in seconds. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
-/** Maps anything thrown during a request to the problem to answer. */
+/** Maps anything thrown during a request to the problem to answer: the domain's errors, in one place. */
 export function problemOf(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof ValidationError) return invalid(error.issues);
   if (error instanceof SessionNotFoundError)
     return new ProblemError('not-found', `${error.message}: create it with POST /v1/sessions`);
+  if (error instanceof WaitTimeoutError)
+    return new ProblemError(
+      'wait-timeout',
+      `${error.message}: ask again (the event stays queued), raise waitTimeoutMs, or check that session workers run (GET /readyz)`,
+      [{ path: 'query.waitFor', rule: `expected an event applied within ${error.timeoutMs} ms` }],
+    );
   if (error instanceof SessionExistsError)
     return new ProblemError(
       'session-exists',

@@ -6,8 +6,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
 } from 'fastify';
-import { defaultTokenCounter, PriceTable } from '@threadline/core';
-import { SessionEngine, type SessionReader } from '@threadline/engine';
+import type { Runtime } from '@threadline/runtime';
 import { createMetrics, type Logger, type ThreadlineMetrics } from '@threadline/observability';
 import {
   eventQueueNames,
@@ -15,7 +14,7 @@ import {
   type EventProducer,
   type QueueTopology,
 } from '@threadline/queue';
-import type { SessionStore } from '@threadline/store';
+
 import { registerAdminRoutes } from './admin-routes.ts';
 import { KeyRing } from './api-keys.ts';
 import { requireTenant } from './auth.ts';
@@ -29,7 +28,6 @@ import {
   TenantRateLimiter,
   type RateLimitOptions,
 } from './tenant-rate-limiter.ts';
-import type { SessionBackend } from './tenant-sessions.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -38,18 +36,16 @@ const VERSION = (
 ).version;
 
 /**
- * What the server uses of the distributed runtime: a `RedisRuntime` from `@threadline/sdk`
- * (`redisRuntime({ url, topology })`). Its own `tenant` is not used: every request acts for the
- * tenant of its API key. The server never closes it; its owner does, after `close()`.
+ * What the server uses of the distributed runtime: a `RedisRuntime` from `@threadline/runtime`
+ * (`redisRuntime({ url, topology })`): the gateway of each request's tenant (`forTenant`, the
+ * tenant of its API key; the runtime's own default tenant is not used), and its queues for the
+ * readiness check and the dashboard. Events of one session go `eventsPerJob` to a queue job (the
+ * runtime's option). The server never closes it; its owner does, after `close()`.
  */
-export interface ServerRuntime {
-  readonly store: SessionStore;
-  readonly reader: SessionReader;
+export type ServerRuntime = Pick<Runtime, 'forTenant' | 'now' | 'newEventId'> & {
   readonly producer: EventProducer;
   readonly topology: QueueTopology;
-  now(): string;
-  newEventId(): string;
-}
+};
 
 export interface ServerOptions {
   runtime: ServerRuntime;
@@ -80,12 +76,6 @@ export interface ServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** The registry /metrics serves; pass it to workers in the same process to export theirs too. @defaultValue createMetrics() */
   metrics?: ThreadlineMetrics;
-  /**
-   * Events of one session per queue job, for a batch (at most 64).
-   *
-   * @defaultValue 8
-   */
-  eventsPerJob?: number;
   /**
    * Bull Board without the buttons that change jobs.
    *
@@ -170,18 +160,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     options.rateLimit === false
       ? null
       : new TenantRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
-  const backend: SessionBackend = {
-    store: runtime.store,
-    reader: runtime.reader,
-    producer: runtime.producer,
-    engine: new SessionEngine({
-      store: runtime.store,
-      meter: { tokens: defaultTokenCounter, prices: new PriceTable() },
-    }),
-    eventsPerJob: options.eventsPerJob ?? 8,
-    now: () => runtime.now(),
-    newEventId: () => runtime.newEventId(),
-  };
   const eventQueues = eventQueueNames(runtime.topology).map((n) => runtime.producer.queue(n));
   const queues = [...eventQueues, runtime.producer.queue(SUMMARIZE_QUEUE)];
   const readyCheck =
@@ -266,8 +244,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // The tenant API: the key's tenant, and only it, for every session a route touches.
   await app.register(async (api) => {
-    api.addHook('onRequest', requireTenant(keys, limiter, backend));
-    registerSessionRoutes(api, { backend, metrics });
+    api.addHook('onRequest', requireTenant(keys, limiter, runtime));
+    registerSessionRoutes(api, { metrics });
   });
 
   await registerAdminRoutes(app, {

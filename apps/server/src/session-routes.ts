@@ -23,7 +23,7 @@ import {
   WaitQuerySchema,
 } from './http-schemas.ts';
 import { invalid, ProblemError } from './problem.ts';
-import type { SessionBackend } from './tenant-sessions.ts';
+import type { SessionGateway } from '@threadline/runtime';
 
 /** Validates one part of a request with its zod schema; issues are named `<where>.<field>`. */
 function parsePart<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
@@ -59,12 +59,10 @@ async function waitIfAsked(
   const onClose = () => gone.abort();
   reply.raw.once('close', onClose);
   try {
-    await sessionsOf(request).waitFor(
-      sessionId,
-      query.waitFor,
-      query.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
-      gone.signal,
-    );
+    await sessionsOf(request).waitFor(sessionId, query.waitFor, {
+      timeoutMs: query.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+      signal: gone.signal,
+    });
   } finally {
     reply.raw.removeListener('close', onClose);
   }
@@ -77,7 +75,7 @@ async function waitIfAsked(
 function acceptForSession(
   body: unknown,
   sessionId: string,
-  backend: SessionBackend,
+  clock: Pick<SessionGateway, 'now' | 'newEventId'>,
 ): AcceptedEvent[] {
   if (body === undefined || body === null)
     throw invalid([{ path: 'body', rule: 'expected an event, or {"events": [...]}' }]);
@@ -102,7 +100,7 @@ function acceptForSession(
   try {
     const accepted = acceptEvents(
       withSession,
-      { now: backend.now(), newEventId: () => backend.newEventId() },
+      { now: clock.now(), newEventId: () => clock.newEventId() },
       batch ? 'events' : '',
     );
     if (issues.length) throw invalid(issues);
@@ -123,9 +121,9 @@ function acceptForSession(
 /** The tenant API under /v1. Every handler reaches sessions through `sessionsOf(request)` only. */
 export function registerSessionRoutes(
   app: FastifyInstance,
-  deps: { backend: SessionBackend; metrics: ThreadlineMetrics },
+  deps: { metrics: ThreadlineMetrics },
 ): void {
-  const { backend, metrics } = deps;
+  const { metrics } = deps;
   const accepted = (reply: FastifyReply, eventIds: string[]) => {
     metrics.eventsAccepted.inc({ source: 'http' }, eventIds.length);
     return reply.code(202).send({ accepted: eventIds });
@@ -141,8 +139,9 @@ export function registerSessionRoutes(
 
   app.post('/v1/sessions/:id/events', async (request, reply) => {
     const { id } = parsePart(SessionParamsSchema, request.params, 'params');
-    const events = acceptForSession(request.body, id, backend);
-    return accepted(reply, await sessionsOf(request).submit(id, events));
+    const sessions = sessionsOf(request);
+    const events = acceptForSession(request.body, id, sessions);
+    return accepted(reply, await sessions.submit(id, events, { mustExist: true }));
   });
 
   app.put('/v1/sessions/:id/system-prompt', async (request, reply) => {
@@ -150,6 +149,7 @@ export function registerSessionRoutes(
     if (request.body === undefined)
       throw invalid([{ path: 'body', rule: 'expected {"systemPrompt": "..."}' }]);
     const body = parseBody(SystemPromptBodySchema, request.body);
+    const sessions = sessionsOf(request);
     const events = acceptEvents(
       [
         {
@@ -159,9 +159,9 @@ export function registerSessionRoutes(
           ...(body.eventId ? { eventId: body.eventId } : {}),
         },
       ],
-      { now: backend.now(), newEventId: () => backend.newEventId() },
+      { now: sessions.now(), newEventId: () => sessions.newEventId() },
     );
-    return accepted(reply, await sessionsOf(request).submit(id, events));
+    return accepted(reply, await sessions.submit(id, events, { mustExist: true }));
   });
 
   app.get('/v1/sessions/:id/messages', async (request, reply) => {

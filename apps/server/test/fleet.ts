@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { createExtractiveSummarizer, defaultTokenCounter, type Summarizer } from '@threadline/core';
 import { eventQueueNames, SUMMARIZE_QUEUE, type QueueTopology } from '@threadline/queue';
-import { RedisRuntime } from '@threadline/sdk';
+import { RedisRuntime } from '@threadline/runtime';
 import { startSessionWorker, type SessionWorkerHandle } from '@threadline/session-worker';
 import { startSummarizerWorker, type SummarizerWorkerHandle } from '@threadline/summarizer';
 import { deleteKeysWithPrefix } from '@threadline/testing';

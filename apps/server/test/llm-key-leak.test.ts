@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { defaultTokenCounter, PriceTable } from '@threadline/core';
 import { createLlmSummarizerWithFallback, OpenAiCompatibleClient } from '@threadline/llm';
 import { silentLogger } from '@threadline/observability';
-import { RedisRuntime } from '@threadline/sdk';
+import { RedisRuntime } from '@threadline/runtime';
 import { startSessionWorker, type SessionWorkerHandle } from '@threadline/session-worker';
 import { startSummarizerWorker, type SummarizerWorkerHandle } from '@threadline/summarizer';
 import { deleteKeysWithPrefix, uniquePrefix } from '@threadline/testing';

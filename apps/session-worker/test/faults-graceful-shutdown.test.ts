@@ -216,7 +216,7 @@ describe('graceful shutdown under load', () => {
 
       for (const sessionId of sessionIds) {
         const ids = producer.accepted.get(sessionId)!;
-        await runtime.waitFor(sessionId, ids.at(-1)!, 30_000);
+        await runtime.waitFor(sessionId, ids.at(-1)!, { timeoutMs: 30_000 });
       }
       await runtime.idle();
 

@@ -306,7 +306,7 @@ describe('regressions for the known loss scenarios of other memory servers', () 
       sessionId: sm.sessionId,
       events: [{ ...stale, eventId: 'summary-0-again' }],
     });
-    await fleet.runtime.waitFor(sm.sessionId, 'summary-0-again', 10_000);
+    await fleet.runtime.waitFor(sm.sessionId, 'summary-0-again', { timeoutMs: 10_000 });
     await q.close();
     const [after] = await sm.getChain();
     expect(after!.summary).toEqual(landed);
@@ -345,7 +345,7 @@ describe('regressions for the known loss scenarios of other memory servers', () 
       new Date().toISOString(),
     );
     await fleet.runtime.producer.enqueue(TENANT, [{ ...wrong, eventId: 'summary-0-wrong-id' }]);
-    await fleet.runtime.waitFor(sm.sessionId, 'summary-0-wrong-id', 10_000);
+    await fleet.runtime.waitFor(sm.sessionId, 'summary-0-wrong-id', { timeoutMs: 10_000 });
     expect((await sm.getStats()).summaries).toMatchObject({ made: 0, rejected: 1, pending: 1 });
 
     fleet.summarizers[0]!.worker.resume();

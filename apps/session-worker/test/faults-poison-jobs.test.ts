@@ -325,7 +325,8 @@ describe('poison jobs pushed straight into the queues', () => {
         ],
       });
     }
-    for (const p of partitions) await fleet.runtime.waitFor(after[p]!, 'valid-1', 30_000);
+    for (const p of partitions)
+      await fleet.runtime.waitFor(after[p]!, 'valid-1', { timeoutMs: 30_000 });
 
     for (const p of partitions)
       await expectRefused(queue(eventQueueName(p)), added.get(p)!, 'event');
@@ -358,7 +359,7 @@ describe('poison jobs pushed straight into the queues', () => {
     });
     await q.resume();
     // The valid job behind it is applied: the partition is not blocked.
-    await fleet.runtime.waitFor(next, 'behind-1', 30_000);
+    await fleet.runtime.waitFor(next, 'behind-1', { timeoutMs: 30_000 });
     expect(await q.getJobState(job.id!)).toBe('failed');
     const [failedReason, attemptsMade] = await redis.hmget(
       `${prefix}:${eventQueueName(2)}:${job.id}`,

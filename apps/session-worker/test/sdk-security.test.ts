@@ -86,10 +86,11 @@ describe('tenant isolation through the SDK (RedisRuntime bound to a tenant)', ()
       await expect(getConversationHistory(sessionId, { runtime: intruderRuntime })).rejects.toThrow(
         SessionNotFoundError,
       );
-      // Waiting for the victim's event never sees it applied.
-      await expect(intruderRuntime.waitFor(sessionId, lastVictimEvent, 100)).rejects.toThrow(
-        WaitTimeoutError,
-      );
+      // Waiting for the victim's event never sees it applied: for the intruder's tenant there
+      // is no such session (the one waitFor of every front door says so).
+      await expect(
+        intruderRuntime.waitFor(sessionId, lastVictimEvent, { timeoutMs: 100 }),
+      ).rejects.toThrow(SessionNotFoundError);
 
       // A manager with the same id opens the intruder's own session: empty, then only its own.
       const intruder = new SessionManager({ runtime: intruderRuntime, sessionId });
@@ -98,6 +99,11 @@ describe('tenant isolation through the SDK (RedisRuntime bound to a tenant)', ()
       await intruder.userSays('intrusion');
       await intruder.toolUsed('probe', { sessionId }, null);
       await intruder.updateSystemPrompt('intruder prompt');
+      // Now the intruder has a session of that id: the victim's event is still never applied.
+      await intruder.settle();
+      await expect(
+        intruderRuntime.waitFor(sessionId, lastVictimEvent, { timeoutMs: 100 }),
+      ).rejects.toThrow(WaitTimeoutError);
       const seen = JSON.stringify([
         await intruder.getMessagesForLlm(),
         await intruder.getConversation({ allSegments: true, includeTools: true }),

@@ -1,4 +1,5 @@
 export * from './errors/validation-error.ts';
+export * from './errors/domain-errors.ts';
 export * from './schemas/limits.ts';
 export * from './schemas/event.ts';
 export * from './schemas/session-config.ts';
@@ -15,6 +16,7 @@ export * from './session/event-record.ts';
 export * from './session/session-state.ts';
 export * from './session/session-machine.ts';
 export * from './session/decide.ts';
+export * from './session/plan-batch.ts';
 export * from './session/schema-upgrade.ts';
 export * from './session/measure-event.ts';
 export * from './session/session-stats.ts';

@@ -1,20 +1,7 @@
 import type { SessionKey } from '@threadline/store';
 
-/** `create` found the session already there (HTTP 409). */
-export class SessionExistsError extends Error {
-  override readonly name = 'SessionExistsError';
-  constructor(readonly key: SessionKey) {
-    super(`session "${key.sessionId}" already exists`);
-  }
-}
-
-/** A read named a session that does not exist (HTTP 404). */
-export class SessionNotFoundError extends Error {
-  override readonly name = 'SessionNotFoundError';
-  constructor(readonly key: SessionKey) {
-    super(`session "${key.sessionId}" does not exist`);
-  }
-}
+// The domain's errors live in the core, in one place; the engine throws them.
+export { SessionExistsError, SessionNotFoundError } from '@threadline/core';
 
 /** The store kept moving under a writer for longer than the retry budget (retry later). */
 export class CommitContentionError extends Error {

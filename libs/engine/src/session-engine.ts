@@ -1,11 +1,9 @@
 import {
-  decide,
   DEFAULT_SESSION_CONFIG,
   modelsToMeasure,
-  newSessionState,
-  startSession,
+  planBatch,
+  sessionFromCreate,
   summaryInFlight,
-  toMachineEvent,
   type AcceptedEvent,
   type CreateSession,
   type Meter,
@@ -50,8 +48,8 @@ export interface ApplyOutcome {
 }
 
 /**
- * Applies events to one session: load → machine (pure `transition`) → one atomic commit →
- * effects back to the host. Exactly-once in effect: consumed eventIds are skipped, and the
+ * Applies events to one session: load → plan (core's pure `planBatch`: dedupe, measure, the
+ * machine's `transition`, the commit plan) → one atomic commit → effects back to the host. Exactly-once in effect: consumed eventIds are skipped, and the
  * commit only lands if nobody wrote since the load.
  */
 export class SessionEngine {
@@ -106,62 +104,32 @@ export class SessionEngine {
         stored?.session ??
         (await this.initialSession(key, {}, events[0]?.occurredAt ?? new Date(0).toISOString()));
       const version = stored?.version ?? 0;
-      const fresh: AcceptedEvent[] = [];
-      const skipped: string[] = [];
-      for (const event of events) {
-        if (consumed.has(event.eventId)) skipped.push(event.eventId);
-        else {
-          consumed.add(event.eventId);
-          fresh.push(event);
-        }
-      }
-      if (fresh.length === 0)
+      await this.meter.tokens.prepare(modelsToMeasure(events, current.context.config));
+      const plan = planBatch(current, events, consumed, this.meter);
+      if (!plan.commit)
         return {
           applied: [],
-          skipped,
+          skipped: plan.skipped,
           dropped: [],
           effects: [],
           session: current,
           version,
           inFlight: summaryInFlight(current),
         };
-
-      const config = current.context.config;
-      await this.meter.tokens.prepare(modelsToMeasure(fresh, config));
-      const decision = decide(
-        current,
-        fresh.map((e) => toMachineEvent(e, config, this.meter)),
-      );
-      const persisted: SessionEffect[] = [];
-      const after: SessionEffect[] = [];
-      for (const effect of decision.effects)
-        (effect.type === 'appendEvent' ||
-        effect.type === 'sealSegment' ||
-        effect.type === 'attachSummary'
-          ? persisted
-          : after
-        ).push(effect);
-
       const result = await this.store.commit(key, {
         expectedVersion: version,
         create: 'implicit',
-        session: decision.next,
-        appendEvents: persisted.flatMap((e) => (e.type === 'appendEvent' ? [e.params.record] : [])),
-        eventIds: fresh.map((e) => e.eventId),
-        sealedSegments: persisted.flatMap((e) =>
-          e.type === 'sealSegment' ? [e.params.segment] : [],
-        ),
-        summaries: persisted.flatMap((e) => (e.type === 'attachSummary' ? [e.params.summary] : [])),
+        ...plan.commit,
       });
       if (result.ok)
         return {
-          applied: fresh.map((e) => e.eventId),
-          skipped,
+          applied: plan.fresh.map((e) => e.eventId),
+          skipped: plan.skipped,
           dropped: [],
-          effects: decision.effects,
-          session: decision.next,
+          effects: plan.effects,
+          session: plan.next,
           version: result.version,
-          inFlight: summaryInFlight(decision.next),
+          inFlight: summaryInFlight(plan.next),
         };
       // Refused at the commit itself (no check-then-act race with a delete): the session was
       // deleted and this batch would have created it again. Drop the whole batch, deliberately.
@@ -184,35 +152,7 @@ export class SessionEngine {
     create: CreateSession,
     at: string,
   ): Promise<PersistedSession> {
-    const config = { ...DEFAULT_SESSION_CONFIG };
-    if (create.infiniteContext !== undefined) config.infiniteContext = create.infiniteContext;
-    if (create.tokenThreshold !== undefined) config.tokenThreshold = create.tokenThreshold;
-    if (create.maxTurnsPerSegment !== undefined)
-      config.maxTurnsPerSegment = create.maxTurnsPerSegment;
-    if (create.defaultModel !== undefined) config.defaultModel = create.defaultModel;
-    if (create.summaryMaxTokens !== undefined) config.summaryMaxTokens = create.summaryMaxTokens;
-    const metadata = create.metadata ?? {};
-    // The explicit prompt beats one kept in metadata (the predecessor's `system_prompt` property).
-    const fromMetadata =
-      typeof metadata['system_prompt'] === 'string' ? (metadata['system_prompt'] as string) : null;
-    const systemPrompt = create.systemPrompt ?? fromMetadata;
-    const blank = !systemPrompt || !systemPrompt.trim();
-    if (!blank) await this.meter.tokens.prepare([config.defaultModel]);
-    return startSession(
-      newSessionState({
-        sessionId: key.sessionId,
-        config,
-        systemPrompt: blank ? null : systemPrompt,
-        systemPromptTokens: blank
-          ? 0
-          : this.meter.tokens.countMessage(
-              { role: 'system', content: systemPrompt },
-              config.defaultModel,
-            ),
-        metadata,
-        parentId: create.parentId ?? null,
-        createdAt: at,
-      }),
-    );
+    await this.meter.tokens.prepare([create.defaultModel ?? DEFAULT_SESSION_CONFIG.defaultModel]);
+    return sessionFromCreate(key.sessionId, create, at, this.meter);
   }
 }

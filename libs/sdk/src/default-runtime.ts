@@ -1,5 +1,4 @@
-import { EmbeddedRuntime } from './embedded-runtime.ts';
-import type { Runtime } from './runtime.ts';
+import { EmbeddedRuntime, type Runtime } from '@threadline/runtime';
 
 let current: Runtime | null = null;
 

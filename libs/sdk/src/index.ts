@@ -1,6 +1,20 @@
-export * from './runtime.ts';
-export * from './embedded-runtime.ts';
+// The runtimes and the gateway are @threadline/runtime's; the SDK re-exports what its users need.
+export {
+  EmbeddedRuntime,
+  RedisRuntime,
+  redisRuntime,
+  type EmbeddedRuntimeOptions,
+  type RedisRuntimeOptions,
+  type Runtime,
+  type SessionGateway,
+  type SummaryListener,
+} from '@threadline/runtime';
+export {
+  SessionExistsError,
+  SessionNotFoundError,
+  ValidationError,
+  WaitTimeoutError,
+} from '@threadline/core';
 export * from './default-runtime.ts';
 export * from './session-manager.ts';
 export * from './simple-api.ts';
-export * from './redis-runtime.ts';

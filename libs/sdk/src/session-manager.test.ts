@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultTokenCounter, PriceTable, ValidationError } from '@threadline/core';
-import { EmbeddedRuntime } from './embedded-runtime.ts';
+import { EmbeddedRuntime } from './index.ts';
 import { SessionManager } from './session-manager.ts';
 
 const prices = new PriceTable();

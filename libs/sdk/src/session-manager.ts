@@ -14,9 +14,8 @@ import {
   type Usage,
   ValidationError,
 } from '@threadline/core';
-import type { ConversationOptions } from '@threadline/engine';
+import type { ConversationOptions, Runtime } from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
-import type { Runtime } from './runtime.ts';
 
 export interface SessionManagerOptions {
   /** Reopens this session if it exists, else creates it with this id; generated when absent. */
@@ -45,8 +44,19 @@ export interface AiRespondsOptions {
   provider?: string;
   /** Usage reported by the provider (camelCase or OpenAI's snake_case); it wins over our count. */
   usage?: Usage | { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+  /** The event's id (see {@link WriteOptions.eventId}); not metadata. */
+  eventId?: string;
   /** Anything else is kept as the event's metadata. */
   [metadata: string]: unknown;
+}
+
+export interface WriteOptions {
+  /**
+   * The event's id, to make a write idempotent: a platform that retries after a timeout passes
+   * the same id and the event is recorded once. An id (letters, digits, `.`, `_`, `-`, at most
+   * 128). @defaultValue a new UUID
+   */
+  eventId?: string;
 }
 
 export interface ReadOptions {
@@ -98,14 +108,19 @@ export class SessionManager {
   }
 
   /** Records what the user said. Resolves with the eventId once accepted. */
-  async userSays(message: string, metadata?: Record<string, unknown>): Promise<string> {
-    return this.record({ type: 'user_message', content: message, metadata });
+  async userSays(
+    message: string,
+    metadata?: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<string> {
+    return this.record({ type: 'user_message', content: message, metadata, ...idOf(options) });
   }
 
   /** Records the model's reply. */
   async aiResponds(response: string, options: AiRespondsOptions = {}): Promise<string> {
-    const { model, provider, usage, ...metadata } = options;
+    const { model, provider, usage, eventId, ...metadata } = options;
     return this.record({
+      ...idOf({ eventId }),
       type: 'assistant_message',
       content: response,
       model,
@@ -122,8 +137,10 @@ export class SessionManager {
     result: unknown,
     error?: string | null,
     metadata?: Record<string, unknown>,
+    options: WriteOptions = {},
   ): Promise<string> {
     return this.record({
+      ...idOf(options),
       type: 'tool_call',
       tool,
       arguments: args ?? {},
@@ -134,8 +151,16 @@ export class SessionManager {
   }
 
   /** Replaces the system prompt (blank clears it); it survives segmentation and reopening. */
-  async updateSystemPrompt(prompt: string): Promise<string> {
-    return this.record({ type: 'system_prompt_updated', content: prompt });
+  async updateSystemPrompt(prompt: string, options: WriteOptions = {}): Promise<string> {
+    return this.record({ type: 'system_prompt_updated', content: prompt, ...idOf(options) });
+  }
+
+  /**
+   * Resolves once every write of this manager has been applied: what a read made right after,
+   * by anyone, sees them. Reads of this manager do it by themselves.
+   */
+  async settle(options: Pick<ReadOptions, 'waitTimeoutMs'> = {}): Promise<void> {
+    await this.beforeRead(options);
   }
 
   /** What to send to the model next, in OpenAI chat format. */
@@ -150,7 +175,7 @@ export class SessionManager {
     options: { includeSystem?: boolean; budget?: number } & ReadOptions = {},
   ): Promise<ContextWindow> {
     await this.beforeRead(options);
-    return this.runtime.reader.messagesForLlm(this.key(), {
+    return this.runtime.messages(this.id, {
       includeSystem: options.includeSystem,
       budget: options.budget,
     });
@@ -161,7 +186,7 @@ export class SessionManager {
     options: ConversationOptions & ReadOptions = {},
   ): Promise<ConversationEntry[]> {
     await this.beforeRead(options);
-    return this.runtime.reader.conversation(this.key(), options);
+    return this.runtime.conversation(this.id, options);
   }
 
   /** Segment ids, oldest first. */
@@ -172,18 +197,18 @@ export class SessionManager {
   /** The segments themselves, with status, counts and summaries. */
   async getChain(options: ReadOptions = {}): Promise<SegmentRecord[]> {
     await this.beforeRead(options);
-    return this.runtime.reader.chain(this.key());
+    return this.runtime.chain(this.id);
   }
 
   async getStats(options: { allSegments?: boolean } & ReadOptions = {}): Promise<SessionStats> {
     await this.beforeRead(options);
-    return this.runtime.reader.stats(this.key(), options);
+    return this.runtime.stats(this.id, options);
   }
 
   /** The system prompt in force. */
   async getSystemPrompt(options: ReadOptions = {}): Promise<string | null> {
     await this.beforeRead(options);
-    return (await this.runtime.reader.session(this.key())).session.context.systemPrompt;
+    return (await this.runtime.session(this.id)).session.context.systemPrompt;
   }
 
   /**
@@ -192,6 +217,11 @@ export class SessionManager {
    * Pass null to go back to the runtime's summarizer.
    */
   setSummaryCallback(callback: SummaryCallback | null): void {
+    const hooks = this.runtime.summaryHooks;
+    if (!hooks)
+      throw new Error(
+        `setSummaryCallback: with the ${this.runtime.kind} runtime, summaries are made by the summarizer workers; configure their LLM (THREADLINE_LLM_*) instead`,
+      );
     const summarizer: Summarizer | null = callback && {
       summarize: async ({ request, events, previousSummary }) => {
         const text = await callback({
@@ -219,7 +249,7 @@ export class SessionManager {
         };
       },
     };
-    this.runtime.setSessionSummarizer(this.id, summarizer);
+    hooks.setSessionSummarizer(this.runtime.tenant, this.id, summarizer);
   }
 
   /** Resolves once everything in flight (background summaries included) has landed. */
@@ -228,14 +258,10 @@ export class SessionManager {
     await this.runtime.idle();
   }
 
-  private key() {
-    return { tenant: this.runtime.tenant, sessionId: this.id };
-  }
-
   private async beforeRead(options: ReadOptions): Promise<void> {
     await this.ensureSession();
     const eventId = options.waitFor ?? this.lastWrite;
-    if (eventId) await this.runtime.waitFor(this.id, eventId, options.waitTimeoutMs);
+    if (eventId) await this.runtime.waitFor(this.id, eventId, { timeoutMs: options.waitTimeoutMs });
   }
 
   private async record(event: Record<string, unknown>): Promise<string> {
@@ -251,7 +277,7 @@ export class SessionManager {
   private ensureSession(): Promise<void> {
     this.ready ??= (async () => {
       const { runtime: _runtime, ...create } = this.options;
-      const { created, session } = await this.runtime.openSession({
+      const { created, session } = await this.runtime.open({
         ...create,
         sessionId: this.id,
       });
@@ -293,6 +319,11 @@ function acceptOne(event: Record<string, unknown>, runtime: Runtime) {
       error.issues.map((i) => ({ path: i.path.replace(/^event\[0\]/, 'event'), rule: i.rule })),
     );
   }
+}
+
+/** `{ eventId }` when one was given (then the write is idempotent), else nothing. */
+function idOf(options: WriteOptions): { eventId?: string } {
+  return options.eventId === undefined ? {} : { eventId: options.eventId };
 }
 
 function normalizeUsage(usage: AiRespondsOptions['usage']): Usage | undefined {

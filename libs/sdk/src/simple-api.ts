@@ -1,6 +1,6 @@
 import type { ConversationEntry, SessionStats } from '@threadline/core';
+import type { Runtime } from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
-import type { Runtime } from './runtime.ts';
 import { SessionManager, type AiRespondsOptions } from './session-manager.ts';
 
 interface Target {
@@ -36,6 +36,8 @@ export async function trackConversation(
     provider: options.provider,
     usage: options.usage,
   });
+  // Read-your-writes: a read right after (getSessionStats, on any runtime) sees both turns.
+  await sm.settle();
   return sm.sessionId;
 }
 
@@ -78,6 +80,7 @@ export async function trackLlmCall<R extends LlmResponse>(
   const response = await llm(userInput);
   const { text, model, usage } = unwrapLlmResponse(response);
   await sm.aiResponds(text, { model: model ?? options.model, provider: options.provider, usage });
+  await sm.settle();
   return { text, response, sessionId: sm.sessionId };
 }
 
@@ -90,6 +93,7 @@ export async function trackToolUse(
 ): Promise<string> {
   const sm = managerFor(options);
   await sm.toolUsed(tool, args, result, options.error, options.metadata);
+  await sm.settle();
   return sm.sessionId;
 }
 
@@ -99,7 +103,7 @@ export async function getSessionStats(
   options: { allSegments?: boolean; runtime?: Runtime } = {},
 ): Promise<SessionStats> {
   const runtime = options.runtime ?? defaultRuntime();
-  return runtime.reader.stats({ tenant: runtime.tenant, sessionId }, options);
+  return runtime.stats(sessionId, options);
 }
 
 /** The conversation of a stored session. */
@@ -108,7 +112,7 @@ export async function getConversationHistory(
   options: { allSegments?: boolean; includeTools?: boolean; runtime?: Runtime } = {},
 ): Promise<ConversationEntry[]> {
   const runtime = options.runtime ?? defaultRuntime();
-  return runtime.reader.conversation({ tenant: runtime.tenant, sessionId }, options);
+  return runtime.conversation(sessionId, options);
 }
 
 /** One exchange in a new session; resolves with its stats. */

@@ -4,7 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 
 /** One of the store's Lua scripts, read from `src/lua/` once, when this module loads. */
 export interface LuaScript {
-  /** File name, e.g. `commit-session-5.lua`. */
+  /** File name, e.g. `commit-session-6.lua`. */
   name: string;
   /** How many KEYS the script takes: the number at the end of its file name. */
   numberOfKeys: number;
@@ -15,7 +15,7 @@ export interface LuaScript {
 
 /**
  * Reads `lua/<fileName>` next to this module. File names say what the script does and how many
- * keys it touches (`commit-session-5.lua`); the header of each file documents KEYS, ARGV and
+ * keys it touches (`commit-session-6.lua`); the header of each file documents KEYS, ARGV and
  * the reply.
  */
 export function loadLuaScript(fileName: string): LuaScript {

@@ -1,4 +1,10 @@
-import type { EventRecord, PersistedSession, SegmentRecord, SummaryRecord } from '@threadline/core';
+import type {
+  CommitPlan,
+  EventRecord,
+  PersistedSession,
+  SegmentRecord,
+  SummaryRecord,
+} from '@threadline/core';
 
 /** A session is addressed by its tenant and its id; the tenant is part of every key. */
 export interface SessionKey {
@@ -13,7 +19,7 @@ export interface StoredSession {
 }
 
 /** One atomic write: everything a batch of events changed, applied only if nobody else wrote. */
-export interface CommitRequest {
+export interface CommitRequest extends CommitPlan {
   /** The version the writer read; 0 to create the session. */
   expectedVersion: number;
   /**
@@ -28,13 +34,6 @@ export interface CommitRequest {
    * @defaultValue 'implicit'
    */
   create?: 'explicit' | 'implicit';
-  session: PersistedSession;
-  /** New events, with contiguous seqs following the stored ones. */
-  appendEvents: EventRecord[];
-  /** Every eventId this batch consumed (applied, or refused as a stale summary). */
-  eventIds: string[];
-  sealedSegments: SegmentRecord[];
-  summaries: SummaryRecord[];
 }
 
 export type CommitResult =

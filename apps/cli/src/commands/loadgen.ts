@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '@threadline/core';
 import { MAX_EVENTS_PER_JOB } from '@threadline/queue';
-import { RedisRuntime } from '@threadline/sdk';
+import { RedisRuntime } from '@threadline/runtime';
 import {
   parseCommandLine,
   renderCommandHelp,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { acceptEvents } from '@threadline/core';
-import type { RedisRuntime } from '@threadline/sdk';
+import type { RedisRuntime } from '@threadline/runtime';
 import { LoadTargetError, type LoadTarget } from './load-target.ts';
 import type { PlannedEvent } from './load-plan.ts';
 
@@ -33,7 +33,7 @@ export class QueueLoadTarget implements LoadTarget {
   }
 
   async createSession(sessionId: string): Promise<void> {
-    await this.runtime.openSession({ sessionId, infiniteContext: true });
+    await this.runtime.open({ sessionId, infiniteContext: true });
   }
 
   async send(sessionId: string, events: PlannedEvent[]): Promise<void> {

@@ -43,13 +43,17 @@ export type SessionEffect =
       params: { segmentIndex: number; segmentId: string; eventId: string; reason: string };
     };
 
-export const EFFECT_TYPES: ReadonlySet<string> = new Set([
-  'appendEvent',
-  'sealSegment',
-  'attachSummary',
-  'requestSummary',
-  'summaryRejected',
-]);
+/** One entry per member of the union: the compiler refuses a missing or an extra one. */
+const EFFECT_TYPE_NAMES = {
+  appendEvent: true,
+  sealSegment: true,
+  attachSummary: true,
+  requestSummary: true,
+  summaryRejected: true,
+} as const satisfies Record<SessionEffect['type'], true>;
+
+/** The names of the machine's actions that are effects (the others only assign). */
+export const EFFECT_TYPES: ReadonlySet<string> = new Set(Object.keys(EFFECT_TYPE_NAMES));
 
 /**
  * The hard ceiling, as a multiple of `tokenThreshold` and of `maxTurnsPerSegment`: an exchange

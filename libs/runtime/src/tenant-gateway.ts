@@ -1,0 +1,151 @@
+import {
+  SessionExistsError,
+  SessionNotFoundError,
+  WaitTimeoutError,
+  type AcceptedEvent,
+  type ContextOptions,
+  type CreateSession,
+} from '@threadline/core';
+import type { ConversationOptions, SessionEngine, SessionReader } from '@threadline/engine';
+import type { SessionKey, SessionStore } from '@threadline/store';
+import { exportSessionLines } from './export-session.ts';
+import type { SessionGateway, SubmitOptions, WaitOptions } from './session-gateway.ts';
+
+/**
+ * What a runtime provides to its gateways: where sessions are stored and read, the engine that
+ * creates them, and how events reach the engine. Everything else is shared (TenantGateway).
+ */
+export interface SessionHost {
+  readonly store: SessionStore;
+  readonly reader: SessionReader;
+  readonly engine: SessionEngine;
+  /** Applies (in process) or enqueues (to the session workers) events of one session, in order. */
+  deliver(key: SessionKey, events: readonly AcceptedEvent[]): Promise<void>;
+  /** Resolves once what this process delivered for the session has been applied (or at once). */
+  settled(key: SessionKey): Promise<void>;
+  /** The longest pause between two checks of `waitFor`, in ms. */
+  readonly waitPollMaxMs: number;
+  /**
+   * True when `settled` means applied: events are applied in this process, so a session still
+   * missing once they are is missing for good. False when events wait in a queue for other
+   * processes: the first event of an implicitly created session may be queued behind others.
+   */
+  readonly appliesInProcess: boolean;
+  now(): string;
+  newEventId(): string;
+}
+
+/** `waitFor` without a timeout of its own waits this long. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 5000;
+
+/** The pause between two checks of `waitFor` starts here and grows by this factor. */
+const WAIT_POLL = { firstMs: 1, factor: 1.5 };
+
+/** The one implementation of {@link SessionGateway}, over a runtime's {@link SessionHost}. */
+export class TenantGateway implements SessionGateway {
+  constructor(
+    private readonly host: SessionHost,
+    readonly tenant: string,
+  ) {}
+
+  private key(sessionId: string): SessionKey {
+    return { tenant: this.tenant, sessionId };
+  }
+
+  now(): string {
+    return this.host.now();
+  }
+
+  newEventId(): string {
+    return this.host.newEventId();
+  }
+
+  create(create: CreateSession & { sessionId: string }) {
+    return this.host.engine.createSession(this.key(create.sessionId), create, this.host.now());
+  }
+
+  async open(create: CreateSession & { sessionId: string }) {
+    const key = this.key(create.sessionId);
+    const stored = await this.host.store.load(key);
+    if (stored) return { created: false, session: stored.session };
+    try {
+      const made = await this.create(create);
+      return { created: true, session: made.session };
+    } catch (error) {
+      // Another writer created it meanwhile: it is there, which is what was asked.
+      if (!(error instanceof SessionExistsError)) throw error;
+      return { created: false, session: (await this.session(create.sessionId)).session };
+    }
+  }
+
+  session(sessionId: string) {
+    return this.host.reader.session(this.key(sessionId));
+  }
+
+  async submit(
+    sessionId: string,
+    events: readonly AcceptedEvent[],
+    options: SubmitOptions = {},
+  ): Promise<string[]> {
+    for (const [i, event] of events.entries())
+      if (event.sessionId !== sessionId)
+        throw new Error(`events[${i}] is for session "${event.sessionId}", not "${sessionId}"`);
+    if (options.mustExist) await this.session(sessionId);
+    await this.host.deliver(this.key(sessionId), events);
+    return events.map((e) => e.eventId);
+  }
+
+  /**
+   * Polls the session's consumed ids (one SMISMEMBER a check), pausing 1 ms, then 1.5× longer
+   * each time up to the runtime's `waitPollMaxMs`: an event applied a few milliseconds after it
+   * was sent (the usual case) is seen within a millisecond or two, and a long wait stays cheap.
+   *
+   * A session that does not exist is SessionNotFoundError: at once (after the first miss) where
+   * events are applied in this process, and at the timeout where they wait in a queue (a
+   * session created by its first event does not exist until a worker applies that event).
+   */
+  async waitFor(sessionId: string, eventId: string, options: WaitOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const key = this.key(sessionId);
+    const { store } = this.host;
+    const deadline = Date.now() + timeoutMs;
+    let missed = false;
+    for (let pause = WAIT_POLL.firstMs; ;) {
+      await this.host.settled(key);
+      if ((await store.consumedEventIds(key, [eventId])).has(eventId)) return;
+      if (options.signal?.aborted) return;
+      const left = deadline - Date.now();
+      if ((left <= 0 || (!missed && this.host.appliesInProcess)) && !(await store.load(key)))
+        throw new SessionNotFoundError(key);
+      missed = true;
+      if (left <= 0) throw new WaitTimeoutError(sessionId, eventId, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+      pause = Math.min(this.host.waitPollMaxMs, pause * WAIT_POLL.factor);
+    }
+  }
+
+  messages(sessionId: string, options: ContextOptions) {
+    return this.host.reader.messagesForLlm(this.key(sessionId), options);
+  }
+
+  conversation(sessionId: string, options: ConversationOptions) {
+    return this.host.reader.conversation(this.key(sessionId), options);
+  }
+
+  chain(sessionId: string) {
+    return this.host.reader.chain(this.key(sessionId));
+  }
+
+  stats(sessionId: string, options: { allSegments?: boolean }) {
+    return this.host.reader.stats(this.key(sessionId), options);
+  }
+
+  async export(sessionId: string): Promise<AsyncIterable<string>> {
+    const stored = await this.session(sessionId);
+    return exportSessionLines(this.host.store, this.key(sessionId), stored, this.host.now());
+  }
+
+  delete(sessionId: string): Promise<boolean> {
+    return this.host.store.deleteSession(this.key(sessionId));
+  }
+}

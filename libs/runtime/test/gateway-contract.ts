@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import {
+  acceptEvents,
+  SessionExistsError,
+  SessionNotFoundError,
+  WaitTimeoutError,
+  type AcceptedEvent,
+} from '@threadline/core';
+import type { Runtime } from '../src/index.ts';
+
+/**
+ * What every runtime's gateway does, the same way: run by libs/runtime/test (the embedded
+ * runtime) and by apps/session-worker/test (the Redis runtime with a session worker applying,
+ * which this lib may not depend on). `make` gives a runtime of a fresh tenant space; each test
+ * uses its own session ids.
+ */
+export function gatewayContract(name: string, make: () => Runtime): void {
+  let n = 0;
+  const id = (what: string) => `${what}-${Date.now().toString(36)}-${++n}`;
+  const user = (rt: Runtime, sessionId: string, content: string, eventId?: string) =>
+    acceptEvents([{ type: 'user_message', sessionId, content, ...(eventId ? { eventId } : {}) }], {
+      now: rt.now(),
+      newEventId: () => rt.newEventId(),
+    }) as AcceptedEvent[];
+
+  describe(`session gateway contract: ${name}`, () => {
+    it('creates a session once: a second create is SessionExistsError, open is idempotent', async () => {
+      const rt = make();
+      const sessionId = id('create');
+      const made = await rt.create({ sessionId, systemPrompt: 'Be brief.' });
+      expect(made.session.context.systemPrompt).toBe('Be brief.');
+      await expect(rt.create({ sessionId })).rejects.toBeInstanceOf(SessionExistsError);
+      const again = await rt.open({ sessionId, systemPrompt: 'ignored: it exists' });
+      expect(again.created).toBe(false);
+      expect(again.session.context.systemPrompt).toBe('Be brief.');
+      const fresh = await rt.open({ sessionId: id('open') });
+      expect(fresh.created).toBe(true);
+      // Concurrent opens of one new id: exactly one creates it, none fails.
+      const racing = id('race');
+      const results = await Promise.all([1, 2, 3, 4].map(() => rt.open({ sessionId: racing })));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+    });
+
+    it('answers SessionNotFoundError for reads of a session that does not exist', async () => {
+      const rt = make();
+      const missing = id('missing');
+      await expect(rt.session(missing)).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(rt.export(missing)).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(rt.delete(missing)).resolves.toBe(false);
+    });
+
+    it('refuses a mustExist submit to an unknown session and enqueues nothing', async () => {
+      const rt = make();
+      const sessionId = id('must-exist');
+      const events = user(rt, sessionId, 'hello');
+      await expect(rt.submit(sessionId, events, { mustExist: true })).rejects.toBeInstanceOf(
+        SessionNotFoundError,
+      );
+      // Nothing was delivered: the session is still not there after the runtime settles.
+      await rt.idle();
+      await expect(rt.session(sessionId)).rejects.toBeInstanceOf(SessionNotFoundError);
+    });
+
+    it('refuses events of another session than the one named', async () => {
+      const rt = make();
+      const events = user(rt, id('other'), 'hello');
+      await expect(rt.submit(id('this'), events)).rejects.toThrow(/is for session/);
+    });
+
+    it('creates a session implicitly on submit, and waitFor sees the event applied', async () => {
+      const rt = make();
+      const sessionId = id('implicit');
+      const [eventId] = await rt.submit(sessionId, user(rt, sessionId, 'I live in Oslo.'));
+      await rt.waitFor(sessionId, eventId!, { timeoutMs: 10_000 });
+      const conversation = await rt.conversation(sessionId, {});
+      expect(conversation.map((e) => e.content)).toEqual(['I live in Oslo.']);
+      const window = await rt.messages(sessionId, { budget: 1000 });
+      expect(window.messages.at(-1)?.content).toBe('I live in Oslo.');
+      expect((await rt.stats(sessionId, {})).totalMessages).toBe(1);
+    });
+
+    it('applies a resent eventId once', async () => {
+      const rt = make();
+      const sessionId = id('resend');
+      await rt.open({ sessionId });
+      const eventId = `evt-${id('x')}`;
+      await rt.submit(sessionId, user(rt, sessionId, 'once', eventId));
+      await rt.waitFor(sessionId, eventId, { timeoutMs: 10_000 });
+      const second = `evt-${id('y')}`;
+      await rt.submit(sessionId, user(rt, sessionId, 'once', eventId));
+      await rt.submit(sessionId, user(rt, sessionId, 'twice', second));
+      await rt.waitFor(sessionId, second, { timeoutMs: 10_000 });
+      const conversation = await rt.conversation(sessionId, {});
+      expect(conversation.map((e) => e.content)).toEqual(['once', 'twice']);
+    });
+
+    it('waitFor: SessionNotFoundError for an unknown session, WaitTimeoutError for an event never sent', async () => {
+      const rt = make();
+      await expect(rt.waitFor(id('nobody'), 'evt-1', { timeoutMs: 200 })).rejects.toBeInstanceOf(
+        SessionNotFoundError,
+      );
+      const sessionId = id('wait');
+      await rt.open({ sessionId });
+      const error = await rt
+        .waitFor(sessionId, 'never-sent', { timeoutMs: 150 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WaitTimeoutError);
+      expect((error as WaitTimeoutError).timeoutMs).toBe(150);
+    });
+
+    it('waitFor returns quietly, before its timeout, when its signal aborts', async () => {
+      const rt = make();
+      const sessionId = id('abort');
+      await rt.open({ sessionId });
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 50);
+      await rt.waitFor(sessionId, 'never-sent', { timeoutMs: 30_000, signal: controller.signal });
+      expect(Date.now() - started).toBeLessThan(30_000);
+    });
+
+    it('keeps tenants apart: another tenant sees none of this one’s session of the same id', async () => {
+      const rt = make();
+      const other = rt.forTenant(`${rt.tenant}-other`);
+      expect(other.tenant).toBe(`${rt.tenant}-other`);
+      const sessionId = id('shared-name');
+      const [eventId] = await rt.submit(sessionId, user(rt, sessionId, 'mine'));
+      await rt.waitFor(sessionId, eventId!, { timeoutMs: 10_000 });
+      await expect(other.session(sessionId)).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(other.delete(sessionId)).resolves.toBe(false);
+      expect((await rt.session(sessionId)).session.context.nextSeq).toBe(1);
+    });
+
+    it('exports a session as JSON lines and deletes it whole', async () => {
+      const rt = make();
+      const sessionId = id('export');
+      const [eventId] = await rt.submit(sessionId, user(rt, sessionId, 'export me'));
+      await rt.waitFor(sessionId, eventId!, { timeoutMs: 10_000 });
+      const lines: string[] = [];
+      for await (const line of await rt.export(sessionId)) lines.push(line);
+      expect(lines.join('')).toContain('export me');
+      for (const line of lines.join('').trim().split('\n'))
+        expect(() => JSON.parse(line)).not.toThrow();
+      await expect(rt.delete(sessionId)).resolves.toBe(true);
+      await expect(rt.session(sessionId)).rejects.toBeInstanceOf(SessionNotFoundError);
+    });
+  });
+}

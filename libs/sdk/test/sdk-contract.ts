@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { Runtime } from '@threadline/runtime';
+import {
+  getConversationHistory,
+  getSessionStats,
+  SessionManager,
+  trackConversation,
+  trackToolUse,
+} from '../src/index.ts';
+
+/**
+ * What the SDK does the same on both runtimes: run on the embedded runtime by
+ * libs/sdk/test/embedded-sdk.test.ts, and on the Redis runtime with a session worker by
+ * apps/session-worker/test/redis-sdk.test.ts. Exported as `@threadline/sdk/contract`.
+ */
+export function sdkContract(name: string, runtime: () => Runtime): void {
+  let n = 0;
+  const id = (what: string) => `${what}-${Date.now().toString(36)}-${++n}`;
+
+  describe(`SDK on ${name}`, () => {
+    it('records a write resent with the same eventId once (a retry after a timeout)', async () => {
+      const sm = new SessionManager({ sessionId: id('retry'), runtime: runtime() });
+      const first = await sm.userSays('Where is order A-1?', {}, { eventId: 'evt-user-1' });
+      expect(first).toBe('evt-user-1');
+      await sm.userSays('Where is order A-1?', {}, { eventId: 'evt-user-1' });
+      await sm.aiResponds('It ships today.', { model: 'gpt-4o-mini', eventId: 'evt-ai-1' });
+      await sm.aiResponds('It ships today.', { model: 'gpt-4o-mini', eventId: 'evt-ai-1' });
+      await sm.toolUsed('lookup', { id: 'A-1' }, { ok: true }, undefined, {}, { eventId: 'evt-t' });
+      await sm.toolUsed('lookup', { id: 'A-1' }, { ok: true }, undefined, {}, { eventId: 'evt-t' });
+      const conversation = await sm.getConversation({ includeTools: true });
+      expect(conversation.map((e) => e.eventId)).toEqual(['evt-user-1', 'evt-ai-1', 'evt-t']);
+      expect((await sm.getStats()).totalMessages).toBe(2);
+    });
+
+    it('lets a read right after the simple helpers see their writes', async () => {
+      const rt = runtime();
+      const sessionId = await trackConversation('I am in Oslo.', 'Noted: Oslo.', {
+        sessionId: id('helpers'),
+        runtime: rt,
+      });
+      expect((await getSessionStats(sessionId, { runtime: rt })).totalMessages).toBe(2);
+      await trackToolUse('weather', { city: 'Oslo' }, { tempC: 4 }, { sessionId, runtime: rt });
+      const history = await getConversationHistory(sessionId, { runtime: rt, includeTools: true });
+      expect(history.map((e) => e.role)).toEqual(['user', 'assistant', 'tool']);
+    });
+  });
+}
