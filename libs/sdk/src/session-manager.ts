@@ -13,6 +13,7 @@ import {
   type Summarizer,
   type Usage,
   ValidationError,
+  promptOrNull,
 } from '@threadline/core';
 import type { ConversationOptions, Runtime } from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
@@ -285,7 +286,7 @@ export class SessionManager {
       if (
         !created &&
         explicit !== undefined &&
-        (explicit.trim() ? explicit : null) !== session.context.systemPrompt
+        promptOrNull(explicit) !== session.context.systemPrompt
       ) {
         const [accepted] = acceptEvents(
           [{ type: 'system_prompt_updated', sessionId: this.id, content: explicit }],

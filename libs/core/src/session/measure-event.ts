@@ -6,6 +6,7 @@ import { renderSummaryMessage } from '../context/render-messages.ts';
 import { parseSummaryText } from '../summary/parse-summary.ts';
 import { inPrintOrder, renderSummaryText } from '../summary/structured-summary.ts';
 import type { MeasuredEvent } from './event-record.ts';
+import { promptOrNull } from './session-state.ts';
 import type { SessionMachineEvent } from './session-machine.ts';
 
 type RecordableEvent = Exclude<AcceptedEvent, SummaryReadyEvent>;
@@ -167,7 +168,7 @@ export function toMachineEvent(
   }
   const measured = measureEvent(event, config, meter);
   if (event.type === 'system_prompt_updated') {
-    const blank = !event.content.trim();
+    const blank = promptOrNull(event.content) === null;
     return {
       type: 'prompt',
       event: measured,

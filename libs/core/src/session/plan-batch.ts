@@ -5,7 +5,7 @@ import type { EventRecord } from './event-record.ts';
 import { toMachineEvent, type Meter } from './measure-event.ts';
 import type { SegmentRecord, SummaryRecord } from './segment.ts';
 import type { SessionEffect, SessionMachineEvent } from './session-machine.ts';
-import { newSessionState } from './session-state.ts';
+import { newSessionState, promptOrNull } from './session-state.ts';
 
 /**
  * What one batch writes, in one atomic commit: the session after it, the events it appends, the
@@ -126,7 +126,7 @@ export function sessionFromCreate(
   const fromMetadata =
     typeof metadata['system_prompt'] === 'string' ? (metadata['system_prompt'] as string) : null;
   const systemPrompt = create.systemPrompt ?? fromMetadata;
-  const blank = !systemPrompt || !systemPrompt.trim();
+  const blank = promptOrNull(systemPrompt) === null;
   return startSession(
     newSessionState({
       sessionId,

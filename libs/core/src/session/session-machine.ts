@@ -10,6 +10,7 @@ import {
 import type { EventRecord, MeasuredEvent } from './event-record.ts';
 import {
   MAX_SEGMENTS_PER_SUMMARY,
+  promptOrNull,
   type SealedSegmentRef,
   type SessionState,
   type SummaryRequest,
@@ -263,8 +264,8 @@ export const sessionMachine = setup({
         event.type === 'prompt'
           ? {
               ...state,
-              systemPrompt: record.content && record.content.trim() ? record.content : null,
-              systemPromptTokens: record.content && record.content.trim() ? event.promptTokens : 0,
+              systemPrompt: promptOrNull(record.content),
+              systemPromptTokens: promptOrNull(record.content) === null ? 0 : event.promptTokens,
             }
           : state;
       enqueue.assign(() => next);

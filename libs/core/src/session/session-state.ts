@@ -135,8 +135,16 @@ export const emptySummaryTotals = (): SummaryTotals => ({
   costNano: 0,
 });
 
+/**
+ * The one rule for system prompts: a blank one (absent, empty or only whitespace) means none.
+ * Everything that takes a prompt (create, update, reopen) goes through here.
+ */
+export function promptOrNull(prompt: string | null | undefined): string | null {
+  return prompt && prompt.trim() ? prompt : null;
+}
+
 export function newSessionState(init: NewSessionInit): SessionState {
-  const prompt = init.systemPrompt && init.systemPrompt.trim() ? init.systemPrompt : null;
+  const prompt = promptOrNull(init.systemPrompt);
   return {
     schemaVersion: SESSION_SCHEMA_VERSION,
     sessionId: init.sessionId,
