@@ -1,4 +1,9 @@
-import { createExtractiveSummarizer, defaultTokenCounter, type Summarizer } from '@threadline/core';
+import {
+  DEFAULT_SESSION_CONFIG,
+  createExtractiveSummarizer,
+  defaultTokenCounter,
+  type Summarizer,
+} from '@threadline/core';
 import type { Logger, ThreadlineMetrics } from '@threadline/observability';
 import type { QueueTopology, RedisConnectionConfig } from '@threadline/queue';
 import { RedisRuntime } from '@threadline/runtime';
@@ -32,7 +37,7 @@ export async function startLocalFleet(options: {
   /** Where the workers count what they do (the server's /metrics, in one process). */
   metrics?: ThreadlineMetrics;
 }): Promise<LocalFleet> {
-  await defaultTokenCounter.prepare(['gpt-4o-mini']);
+  await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
   const summarizer =
     options.summarizer ?? createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
   const worker: SessionWorkerHandle = await startSessionWorker({

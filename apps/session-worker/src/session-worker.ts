@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import {
+  DEFAULT_SESSION_CONFIG,
   defaultTokenCounter,
   PriceTable,
   ValidationError,
@@ -94,7 +95,7 @@ export async function startSessionWorker(
   const stalledInterval = options.stalledIntervalMs ?? 2000;
   const workerName = options.workerName ?? `${hostname()}:${process.pid}`;
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
-  await defaultTokenCounter.prepare(['gpt-4o-mini']);
+  await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
 
   const workers: Worker[] = [];
   for (const partition of partitions) {

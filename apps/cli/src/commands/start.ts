@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
+import {
+  DEFAULT_SESSION_CONFIG,
+  defaultTokenCounter,
+  PriceTable,
+  type Summarizer,
+} from '@threadline/core';
 import {
   createIsolatedSummarizer,
   describeThreadFailure,
@@ -58,7 +63,7 @@ async function makeSummarizer(
   rateLimit: (ms: number) => void,
   extractive: IsolatedSummarizer,
 ): Promise<Summarizer> {
-  await defaultTokenCounter.prepare(['gpt-4o-mini']);
+  await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
   if (!config.llm) {
     logger.info('no THREADLINE_LLM_BASE_URL: extractive summaries only');
     return extractive;

@@ -1,4 +1,9 @@
-import { defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
+import {
+  DEFAULT_SESSION_CONFIG,
+  defaultTokenCounter,
+  PriceTable,
+  type Summarizer,
+} from '@threadline/core';
 import { createLlmSummarizerWithFallback, OpenAiCompatibleClient } from '@threadline/llm';
 import { startFakeLlm, type FakeLlm } from '@threadline/testing';
 import { DOMAINS, type Conversation } from '../generator/conversation.ts';
@@ -98,7 +103,7 @@ export async function runEval(
   const started = Date.now();
   const tokens = new ContextTokens();
   await tokens.prepare();
-  await defaultTokenCounter.prepare(['gpt-4o-mini']);
+  await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
   progress.note(`generating ${options.conversationsPerDomain * DOMAINS.length} conversations`);
   const corpus = generateCorpus(options);
   const rendered = corpus.map((c) => new RenderedConversation(c, tokens));
