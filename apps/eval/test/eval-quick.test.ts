@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,8 +119,10 @@ describe('npm run eval -- --quick, in process', () => {
 describe('the command', () => {
   it('writes a quick run to a temporary directory by default, never over the repository EVAL.md', () => {
     expect(defaultOutPath(true).startsWith(tmpdir())).toBe(true);
-    expect(defaultOutPath(false)).toMatch(/EVAL\.md$/);
-    expect(defaultOutPath(false).startsWith(tmpdir())).toBe(false);
+    // The repository's own EVAL.md (wherever the repository is, a clone under /tmp included).
+    const repoEval = fileURLToPath(new URL('../../../EVAL.md', import.meta.url));
+    expect(defaultOutPath(false)).toBe(repoEval);
+    expect(defaultOutPath(true)).not.toBe(repoEval);
   });
 
   it('writes the markdown, the charts and the results where it is told', async () => {

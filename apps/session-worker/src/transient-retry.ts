@@ -1,5 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
+import { ReplyError } from 'ioredis';
+import { MaxRetriesPerRequestError } from 'ioredis/built/errors/index.js';
 import { ValidationError } from '@threadline/core';
+import { CommitContentionError } from '@threadline/engine';
 
 export interface RetryPolicy {
   /** First wait; doubles each time, with full jitter. @defaultValue 50 */
@@ -29,16 +32,38 @@ const TRANSIENT_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-/** Errors worth waiting out: Redis unreachable or busy, a lost commit race. */
+/**
+ * Redis error replies worth waiting out, by their code (the first word of the reply, which is
+ * Redis's protocol for error types): loading or busy, a cluster resharding or failing over, a
+ * replica answering, memory full.
+ */
+const TRANSIENT_REPLY_CODES = new Set([
+  'LOADING',
+  'BUSY',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'MOVED',
+  'ASK',
+  'READONLY',
+  'MASTERDOWN',
+  'OOM',
+]);
+
+/**
+ * Errors worth waiting out, decided by type: a lost commit race (CommitContentionError), ioredis
+ * giving up on a request (MaxRetriesPerRequestError), a socket error code, a Redis reply whose
+ * code is transient. ioredis rejects commands on a closed connection with a plain Error (no
+ * type, no code), so that one case alone is recognised by its message.
+ */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof CommitContentionError || error instanceof MaxRetriesPerRequestError)
+    return true;
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && TRANSIENT_CODES.has(code)) return true;
-  if (error.name === 'CommitContentionError' || error.name === 'MaxRetriesPerRequestError')
-    return true;
-  return /Connection is closed|connect ECONNREFUSED|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|READONLY|OOM command not allowed|Stream isn't writeable/.test(
-    error.message,
-  );
+  if (error instanceof ReplyError)
+    return TRANSIENT_REPLY_CODES.has(error.message.split(' ', 1)[0] ?? '');
+  return /^(Connection is closed|Stream isn't writeable)/.test(error.message);
 }
 
 /** Errors that no retry can fix: bad payloads. */
