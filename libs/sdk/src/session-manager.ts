@@ -9,6 +9,7 @@ import {
   type ContextWindow,
   type ConversationEntry,
   type SegmentRecord,
+  type SessionConfig,
   type SessionStats,
   type Summarizer,
   type Usage,
@@ -17,6 +18,16 @@ import {
 } from '@threadline/core';
 import type { ConversationOptions, Runtime } from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
+
+/** What {@link SessionManager.getSessionInfo} returns. */
+export interface SessionInfo {
+  sessionId: string;
+  config: SessionConfig;
+  metadata: Record<string, unknown>;
+  parentId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export interface SessionManagerOptions {
   /** Reopens this session if it exists, else creates it with this id; generated when absent. */
@@ -206,6 +217,20 @@ export class SessionManager {
     return this.runtime.stats(this.id, options);
   }
 
+  /** What the session was created with: its config, metadata, parent and times. */
+  async getSessionInfo(options: ReadOptions = {}): Promise<SessionInfo> {
+    await this.beforeRead(options);
+    const { context } = (await this.runtime.session(this.id)).session;
+    return {
+      sessionId: context.sessionId,
+      config: { ...context.config },
+      metadata: context.metadata,
+      parentId: context.parentId,
+      createdAt: context.createdAt,
+      updatedAt: context.updatedAt,
+    };
+  }
+
   /** The system prompt in force. */
   async getSystemPrompt(options: ReadOptions = {}): Promise<string | null> {
     await this.beforeRead(options);
@@ -282,6 +307,7 @@ export class SessionManager {
         ...create,
         sessionId: this.id,
       });
+      if (!created) refuseConfigChange(this.options, session.context.config);
       const explicit = this.options.systemPrompt;
       if (
         !created &&
@@ -304,6 +330,30 @@ export class SessionManager {
     });
     return this.ready;
   }
+}
+
+/** The config options a session keeps from its creation. */
+const CONFIG_OPTIONS = [
+  'infiniteContext',
+  'tokenThreshold',
+  'maxTurnsPerSegment',
+  'defaultModel',
+  'summaryMaxTokens',
+] as const satisfies readonly (keyof SessionConfig & keyof SessionManagerOptions)[];
+
+/**
+ * Reopening an existing session keeps the config it was created with. An option given with a
+ * different value would be silently ignored, so it is refused instead (nothing is written),
+ * naming each such option with the stored value.
+ */
+function refuseConfigChange(options: SessionManagerOptions, stored: SessionConfig): void {
+  const issues = CONFIG_OPTIONS.filter(
+    (name) => options[name] !== undefined && options[name] !== stored[name],
+  ).map((name) => ({
+    path: `options.${name}`,
+    rule: `the session exists with ${name} ${JSON.stringify(stored[name])}; a reopened session keeps the config it was created with (leave the option out, or pass that value)`,
+  }));
+  if (issues.length) throw new ValidationError(issues);
 }
 
 /** Validates one event; its issues are named `event.<field>` (not `event[0].<field>`). */

@@ -5,6 +5,7 @@ import {
   getSessionStats,
   SessionManager,
   trackConversation,
+  ValidationError,
   trackToolUse,
 } from '../src/index.ts';
 
@@ -42,6 +43,45 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       await trackToolUse('weather', { city: 'Oslo' }, { tempC: 4 }, { sessionId, runtime: rt });
       const history = await getConversationHistory(sessionId, { runtime: rt, includeTools: true });
       expect(history.map((e) => e.role)).toEqual(['user', 'assistant', 'tool']);
+    });
+
+    it('reads back the config, metadata and parent a session was created with', async () => {
+      const rt = runtime();
+      const sm = new SessionManager({
+        sessionId: id('info'),
+        runtime: rt,
+        parentId: 'parent-1',
+        metadata: { channel: 'web' },
+        infiniteContext: true,
+        tokenThreshold: 1500,
+      });
+      await sm.userSays('hello');
+      const info = await sm.getSessionInfo();
+      expect(info).toMatchObject({
+        sessionId: sm.sessionId,
+        parentId: 'parent-1',
+        metadata: { channel: 'web' },
+        config: { infiniteContext: true, tokenThreshold: 1500 },
+      });
+      expect(info.createdAt).toMatch(/^\d{4}-/);
+    });
+
+    it('refuses to reopen a session with a different config, naming the option, and writes nothing', async () => {
+      const rt = runtime();
+      const sessionId = id('reopen');
+      const first = new SessionManager({ sessionId, runtime: rt, tokenThreshold: 1500 });
+      await first.userSays('one');
+      await first.settle();
+      const same = new SessionManager({ sessionId, runtime: rt, tokenThreshold: 1500 });
+      await same.userSays('two');
+      const other = new SessionManager({ sessionId, runtime: rt, tokenThreshold: 3000 });
+      const error = await other.userSays('three').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(String((error as Error).message)).toMatch(
+        /options\.tokenThreshold: the session exists with tokenThreshold 1500/,
+      );
+      await same.settle();
+      expect((await same.getConversation()).map((e) => e.content)).toEqual(['one', 'two']);
     });
   });
 }
