@@ -261,8 +261,15 @@ describe('SessionManager: infinite context', () => {
       sessionSegments: 3,
     });
     expect(all.summaries).toMatchObject({ made: 2, pending: 0 });
-    const current = await sm.getStats();
+    const current = await sm.getStats({ allSegments: false });
     expect(current).toMatchObject({ totalMessages: 1, toolCalls: 0, scope: 'current_segment' });
+    // In infinite-context mode the default is every segment, as in the predecessor.
+    expect(await sm.getStats()).toEqual(all);
+    expect((await sm.getConversation()).map((e) => e.content)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect((await sm.getConversation({ allSegments: false })).map((e) => e.content)).toEqual(['e']);
+    // Reopened without the option, the stored mode decides.
+    const reopened = fresh({ sessionId: sm.sessionId, runtime: sm.runtime });
+    expect((await reopened.getConversation()).map((e) => e.content)).toHaveLength(5);
   });
 
   it('has the whole chain when a session is reopened by id', async () => {

@@ -193,12 +193,16 @@ export class SessionManager {
     });
   }
 
-  /** The turns of the open segment, or of every segment. */
+  /**
+   * The turns of every segment (`allSegments`), or of the open one. The default, as in the
+   * predecessor: every segment when the session is in infinite-context mode, else the open one.
+   */
   async getConversation(
     options: ConversationOptions & ReadOptions = {},
   ): Promise<ConversationEntry[]> {
     await this.beforeRead(options);
-    return this.runtime.conversation(this.id, options);
+    const allSegments = options.allSegments ?? (await this.infiniteContext());
+    return this.runtime.conversation(this.id, { ...options, allSegments });
   }
 
   /** Segment ids, oldest first. */
@@ -212,9 +216,17 @@ export class SessionManager {
     return this.runtime.chain(this.id);
   }
 
+  /** Counts of every segment or of the open one; the default as for {@link getConversation}. */
   async getStats(options: { allSegments?: boolean } & ReadOptions = {}): Promise<SessionStats> {
     await this.beforeRead(options);
-    return this.runtime.stats(this.id, options);
+    const allSegments = options.allSegments ?? (await this.infiniteContext());
+    return this.runtime.stats(this.id, { allSegments });
+  }
+
+  /** Whether the session is in infinite-context mode (as given, else as stored). */
+  private async infiniteContext(): Promise<boolean> {
+    if (this.options.infiniteContext !== undefined) return this.options.infiniteContext;
+    return (await this.runtime.session(this.id)).session.context.config.infiniteContext;
   }
 
   /** What the session was created with: its config, metadata, parent and times. */
