@@ -279,7 +279,7 @@ export const codingKit: DomainKit = {
         symbol:
           g.rng.pick(['handle', 'render', 'schedule', 'retry', 'build', 'resolve']) +
           g.rng.pick(['Refund', 'Invoice', 'Session', 'Export', 'Flag']),
-        preview: `// ${item}: ${g.rng.pick(['TODO tidy', 'called from the worker', 'see ADR 12', 'legacy path'])}`,
+        preview: `// ${item}: ${g.rng.pick(['tidy later', 'called from the worker', 'see ADR 12', 'legacy path'])}`,
         lastCommit: { sha: g.id('', 10), author: g.person() },
       }),
       envelope: (records, g) => ({ matches: records, truncated: false, tookMs: g.rng.int(4, 300) }),
