@@ -62,6 +62,8 @@ async function waitIfAsked(
     await sessionsOf(request).waitFor(sessionId, query.waitFor, {
       timeoutMs: query.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
       signal: gone.signal,
+      // Sessions of the HTTP API are created explicitly: an unknown one is a 404 at once.
+      mustExist: true,
     });
   } finally {
     reply.raw.removeListener('close', onClose);

@@ -234,6 +234,16 @@ describe('404, 409, 413, 415', () => {
     ).toMatch(/no route GET \/v2\/nothing/);
   });
 
+  // The fixed wait answers at its first check (milliseconds); one that waited for its 30 s
+  // timeout would be ended by this test's 20 s limit first.
+  it('answers 404 at once to a wait on a session this tenant does not have', async () => {
+    const wait = await api.as(keys.tenantA, {
+      method: 'GET',
+      url: '/v1/sessions/nobody/stats?waitFor=x&waitTimeoutMs=30000',
+    });
+    expect(problemOf(wait, 404).detail).toMatch(/session "nobody" does not exist/);
+  }, 20_000);
+
   it('answers 409 for a session id taken, 413 for a body over the limit, 415 for a body that is not JSON', async () => {
     problemOf(
       await api.as(keys.tenantA, {

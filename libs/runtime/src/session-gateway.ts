@@ -21,6 +21,12 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Stop waiting, quietly, when this aborts (an HTTP client went away). */
   signal?: AbortSignal;
+  /**
+   * The session must exist already (it was not created by a queued event): SessionNotFoundError
+   * at the first miss, not at the timeout. The HTTP API's waits are of this kind.
+   * @defaultValue false (true in effect on a runtime that applies events in this process)
+   */
+  mustExist?: boolean;
 }
 
 /** Options of {@link SessionGateway.submit}. */

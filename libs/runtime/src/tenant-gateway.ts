@@ -100,22 +100,24 @@ export class TenantGateway implements SessionGateway {
    * each time up to the runtime's `waitPollMaxMs`: an event applied a few milliseconds after it
    * was sent (the usual case) is seen within a millisecond or two, and a long wait stays cheap.
    *
-   * A session that does not exist is SessionNotFoundError: at once (after the first miss) where
-   * events are applied in this process, and at the timeout where they wait in a queue (a
-   * session created by its first event does not exist until a worker applies that event).
+   * A session that does not exist is SessionNotFoundError: at once (after the first miss) when
+   * the caller says it must exist or where events are applied in this process, else at the
+   * timeout (in a queue, a session created by its first event does not exist until a worker
+   * applies that event).
    */
   async waitFor(sessionId: string, eventId: string, options: WaitOptions = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     const key = this.key(sessionId);
     const { store } = this.host;
     const deadline = Date.now() + timeoutMs;
+    const failFast = options.mustExist === true || this.host.appliesInProcess;
     let missed = false;
     for (let pause = WAIT_POLL.firstMs; ;) {
       await this.host.settled(key);
       if ((await store.consumedEventIds(key, [eventId])).has(eventId)) return;
       if (options.signal?.aborted) return;
       const left = deadline - Date.now();
-      if ((left <= 0 || (!missed && this.host.appliesInProcess)) && !(await store.load(key)))
+      if ((left <= 0 || (!missed && failFast)) && !(await store.load(key)))
         throw new SessionNotFoundError(key);
       missed = true;
       if (left <= 0) throw new WaitTimeoutError(sessionId, eventId, timeoutMs);

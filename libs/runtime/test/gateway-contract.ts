@@ -108,6 +108,14 @@ export function gatewayContract(name: string, make: () => Runtime): void {
       expect((error as WaitTimeoutError).timeoutMs).toBe(150);
     });
 
+    // Answered at the first check; a wait that ran to its 30 s timeout would hit the 20 s limit.
+    it('waitFor with mustExist: SessionNotFoundError at once for an unknown session', async () => {
+      const rt = make();
+      await expect(
+        rt.waitFor(id('nobody'), 'evt-1', { timeoutMs: 30_000, mustExist: true }),
+      ).rejects.toBeInstanceOf(SessionNotFoundError);
+    }, 20_000);
+
     it('waitFor returns quietly, before its timeout, when its signal aborts', async () => {
       const rt = make();
       const sessionId = id('abort');
