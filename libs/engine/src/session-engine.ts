@@ -49,8 +49,9 @@ export interface ApplyOutcome {
 
 /**
  * Applies events to one session: load → plan (core's pure `planBatch`: dedupe, measure, the
- * machine's `transition`, the commit plan) → one atomic commit → effects back to the host. Exactly-once in effect: consumed eventIds are skipped, and the
- * commit only lands if nobody wrote since the load.
+ * machine's `transition`, the commit plan) → one atomic commit → effects back to the host.
+ * Exactly-once in effect: consumed eventIds are skipped, and the commit only lands if nobody
+ * wrote since the load.
  */
 export class SessionEngine {
   readonly store: SessionStore;

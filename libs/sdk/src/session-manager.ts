@@ -102,7 +102,8 @@ export class SessionManager {
   readonly runtime: Runtime;
   private readonly id: string;
   private readonly options: SessionManagerOptions;
-  private ready: Promise<void> | null = null;
+  /** The session opened (once): resolves with its config, which a session keeps for life. */
+  private ready: Promise<SessionConfig> | null = null;
   /** The last event this manager wrote: reads wait for it (read-your-writes). */
   private lastWrite: string | null = null;
 
@@ -223,10 +224,9 @@ export class SessionManager {
     return this.runtime.stats(this.id, { allSegments });
   }
 
-  /** Whether the session is in infinite-context mode (as given, else as stored). */
+  /** Whether the session is in infinite-context mode (its config as opened: no extra read). */
   private async infiniteContext(): Promise<boolean> {
-    if (this.options.infiniteContext !== undefined) return this.options.infiniteContext;
-    return (await this.runtime.session(this.id)).session.context.config.infiniteContext;
+    return (await this.ensureSession()).infiniteContext;
   }
 
   /** What the session was created with: its config, metadata, parent and times. */
@@ -312,7 +312,7 @@ export class SessionManager {
   }
 
   /** Creates the session on first use, or reopens it (then an explicit prompt replaces the stored one). */
-  private ensureSession(): Promise<void> {
+  private ensureSession(): Promise<SessionConfig> {
     this.ready ??= (async () => {
       const { runtime: _runtime, ...create } = this.options;
       const { created, session } = await this.runtime.open({
@@ -336,6 +336,7 @@ export class SessionManager {
         this.lastWrite = accepted!.eventId;
         await this.runtime.submit(this.id, [accepted!]);
       }
+      return session.context.config;
     })().catch((error: unknown) => {
       this.ready = null;
       throw error;

@@ -125,16 +125,19 @@ export function sessionFromCreate(
   const metadata = create.metadata ?? {};
   const fromMetadata =
     typeof metadata['system_prompt'] === 'string' ? (metadata['system_prompt'] as string) : null;
-  const systemPrompt = create.systemPrompt ?? fromMetadata;
-  const blank = promptOrNull(systemPrompt) === null;
+  const systemPrompt = promptOrNull(create.systemPrompt ?? fromMetadata);
   return startSession(
     newSessionState({
       sessionId,
       config,
-      systemPrompt: blank ? null : systemPrompt,
-      systemPromptTokens: blank
-        ? 0
-        : meter.tokens.countMessage({ role: 'system', content: systemPrompt }, config.defaultModel),
+      systemPrompt,
+      systemPromptTokens:
+        systemPrompt === null
+          ? 0
+          : meter.tokens.countMessage(
+              { role: 'system', content: systemPrompt },
+              config.defaultModel,
+            ),
       metadata,
       parentId: create.parentId ?? null,
       createdAt: at,
