@@ -77,4 +77,24 @@ describe('tool artifacts', () => {
     const huge = { rows: Array.from({ length: 50_000 }, (_, i) => ({ n: i, note: 'plain text' })) };
     expect(Array.isArray(artifactsOf({}, huge))).toBe(true);
   });
+
+  it('takes words alone under a key (a title, a status) as what describes the record, not as an artifact', () => {
+    const found = artifactsOf(
+      {},
+      {
+        issues: [
+          { id: 'API-56028', title: 'memory growth in the worker', status: 'open' },
+          { id: 'WEB-55378', title: 'slow invoice endpoint', status: 'open', branch: 'fix-pool' },
+        ],
+      },
+      ['Any news on the memory growth in the worker?'],
+    );
+    const values = found.map((a) => a.value);
+    expect(values).toEqual(expect.arrayContaining(['API-56028', 'WEB-55378', 'fix-pool']));
+    expect(values).not.toContain('memory growth in the worker');
+    expect(values).not.toContain('open');
+    expect(found.find((a) => a.value === 'API-56028')!.about).toContain(
+      'memory growth in the worker',
+    );
+  });
 });

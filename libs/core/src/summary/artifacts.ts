@@ -295,7 +295,11 @@ function leaf(
       });
       return;
     }
-    if (keyed && text.length <= 80 && !/\s{2}/.test(text)) {
+    // Words alone under a key ("title": "slow invoice endpoint", "status": "failed", "name":
+    // "integration") describe a record: the conversation says them in its own words, nothing is
+    // looked up by them, and they stay among the record's short texts (`about`).
+    const description = /^[\p{L}\p{M}']+(?: [\p{L}\p{M}']+)*$/u.test(text);
+    if (keyed && !description && text.length <= 80 && !/\s{2}/.test(text)) {
       add({
         label,
         about,

@@ -222,6 +222,16 @@ describe('the extractive summarizer', () => {
       ]);
     });
 
+    it('makes no fact of a sentence whose only values are acronyms (they name a kind of thing)', () => {
+      const { items } = summarize([
+        user('Link the PR to that broken CSV export issue, please.'),
+        user('The owner of the module is Mateo Novak, but they are away.'),
+      ]);
+      expect(section(items, 'facts')).toEqual([
+        'User: The owner of the module is Mateo Novak, but they are away.',
+      ]);
+    });
+
     it('updates a fact stated again with the same values instead of keeping both', () => {
       const { items } = summarize([
         user('The invoice INV-20931 is for $3,222.80.'),

@@ -53,6 +53,7 @@ import {
   findValues,
   mentionsValue,
   normalizeValue,
+  tellingValues,
   valueWeight,
   type FoundValue,
 } from './values.ts';
@@ -298,7 +299,7 @@ class SummaryBuilder {
     for (const sentence of withShortQuestionsInContext(splitIntoSentences(text))) {
       const body = stripLeadingFiller(sentence);
       if (isFiller(body)) continue;
-      const values = findValues(body);
+      const values = tellingValues(body);
       this.#reinforceMentions(values, seq);
       const kind = kindOf(body, role, values.length > 0);
       if (kind === null) continue;

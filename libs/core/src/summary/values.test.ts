@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findValues, mentionsValue, valuesOf, valueWeight } from './values.ts';
+import { findValues, mentionsValue, tellingValues, valuesOf, valueWeight } from './values.ts';
 
 const kinds = (text: string) => findValues(text).map((v) => [v.kind, v.text]);
 
@@ -68,5 +68,14 @@ describe('values', () => {
     ['digits', '9'.repeat(200_000)],
   ])('scans a hostile run (%s) without blowing up', (_, text) => {
     expect(Array.isArray(findValues(text))).toBe(true);
+  });
+
+  it('counts an acronym alone for nothing, and a name of several words above a single word', () => {
+    const weight = (text: string) => valueWeight(findValues(text));
+    expect(findValues('Open a PR for the CSV export.').map((v) => v.text)).toEqual(['PR', 'CSV']);
+    expect(weight('Open a PR for the CSV export.')).toBe(0);
+    expect(tellingValues('Open a PR for the CSV export.')).toEqual([]);
+    expect(weight('Ask Mateo Novak about it.')).toBeGreaterThan(weight('Ask Mateo about it.'));
+    expect(weight('Ask Mateo about it.')).toBeGreaterThan(0);
   });
 });

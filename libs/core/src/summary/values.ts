@@ -196,8 +196,27 @@ export function valuesOf(text: string): string[] {
 /** How much exact information `text` carries: the sum of its values' kind weights (capped). */
 export function valueWeight(values: readonly FoundValue[]): number {
   let weight = 0;
-  for (const value of values) weight += KIND_WEIGHT[value.kind];
+  for (const value of values) weight += pointsOf(value);
   return Math.min(weight, 10);
+}
+
+/**
+ * Points of one value: its kind's, except for names, which say more the more they look like a
+ * person's or a place's name: an acronym alone ("PR", "CSV", "SDK") counts for nothing (it names a
+ * kind of thing, not this conversation's), a run of two or more words ("Mateo Novak", "Quinta da
+ * Regaleira") for {@link MULTI_WORD_NAME_POINTS}.
+ */
+export function pointsOf(value: FoundValue): number {
+  if (value.kind !== 'name') return KIND_WEIGHT[value.kind];
+  if (/^\p{Lu}{2,5}s?$/u.test(value.text)) return 0;
+  return /\s/.test(value.text) ? MULTI_WORD_NAME_POINTS : KIND_WEIGHT.name;
+}
+
+const MULTI_WORD_NAME_POINTS = 2;
+
+/** The values of `text` that tell something (see {@link pointsOf}: not an acronym alone). */
+export function tellingValues(text: string): FoundValue[] {
+  return findValues(text).filter((value) => pointsOf(value) > 0);
 }
 
 /**
