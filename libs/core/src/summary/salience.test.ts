@@ -68,6 +68,11 @@ describe('salience rules', () => {
     'It works now.',
     "I'm going with the cheaper hotel.",
     'That means the network path is fine and Postgres is rejecting the credentials.',
+    'I think SQLite is the right call here.',
+    'Okay, I think the Team plan is what we need.',
+    'MySQL it is.',
+    'We are standardising on Buildkite for CI.',
+    'My partner prefers Brick Red.',
   ])('recognises the decision %j', (sentence) => expect(isDecision(sentence)).toBe(true));
 
   it.each([
@@ -77,9 +82,18 @@ describe('salience rules', () => {
     'Change the hotel to Lisboa Tejo.',
     'Scratch that, we keep Postgres.',
     'Not the 7:15 but the 9:40.',
+    'My partner prefers Brick Red, can we switch?',
+    'I talked to my boss and we would rather have the Starter plan.',
+    'Legal says it has to be eu-central-1, not us-east-1.',
   ])('recognises the revision %j', (sentence) => expect(isRevision(sentence)).toBe(true));
 
-  it.each(["Let's use Postgres.", 'The budget is $3,200.', 'Can you check the 9:40?'])(
+  it.each([
+    "Let's use Postgres.",
+    'The budget is $3,200.',
+    'Can you check the 9:40?',
+    'Is it the right call?',
+    'Not sure if it matters, but the address is 9 Elm Street.',
+  ])(
     'does not take %j for a revision',
     (sentence) => expect(isRevision(sentence)).toBe(false),
   );

@@ -75,6 +75,12 @@ const DECISION_PATTERNS: readonly RegExp[] = [
   /\b(?:works|working) now\b/,
   /\b(?:fixed|resolved|solved) (?:it|the|that|this)\b/,
   /\b(?:i|we) (?:prefer|'ll take|will take|'ll have|'d rather)\b/,
+  // "I think Postgres is the right call", "the Growth plan is what we need", "MySQL it is"
+  /\b(?:is|are) (?:the |a |an )?(?:right|best|better|good|great|safe|safest) (?:call|choice|pick|option|bet|fit)\b/,
+  /\bis what (?:we|i) (?:need|want)\b/,
+  /^\S+(?: \S+){0,3} it is[.!]?$/,
+  /\b(?:i|we)(?:'d| would) (?:like|rather have|prefer)\b/,
+  /\b(?:standardi[sz](?:e|ed|ing) on|prefers)\b/,
 ];
 
 /** A decision that replaces an earlier one. */
@@ -84,6 +90,11 @@ const REVISION_PATTERNS: readonly RegExp[] = [
   /\bmake (?:it|that|this) (?:the|a|an)?\b/,
   // "not the 7:15 but the 9:40" (no comma: "not sure if it matters, but …" revises nothing)
   /\b(?:not|no) (?!sure\b|certain\b)[^.!?,]{1,40}? (?:but|instead)\b/,
+  // "can we switch?", "we would rather have the Pro plan", "Legal says it has to be X, not Y"
+  /\b(?:can|could|shall) (?:we|you|i) (?:switch|change|swap)\b/,
+  /\b(?:would|'d) rather\b/,
+  /\bworks better\b/,
+  /, not (?:the |a |an )?[^,.!?]{1,40}?(?: after all)?[.!?]?$/,
 ];
 
 /**
