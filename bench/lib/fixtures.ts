@@ -1,4 +1,4 @@
-import type { AcceptedEvent } from '@threadline/core';
+import { toId, type AcceptedEvent } from '@threadline/core';
 import { createRandom } from '@threadline/testing';
 
 /** mulberry32 (libs/testing): a small seeded PRNG, so that every run plays the same conversations. */
@@ -124,15 +124,16 @@ export function conversationEvents(
   const model = options.model ?? 'gpt-4o-mini';
   const events: AcceptedEvent[] = [];
   let phase: 'user' | 'tool' | 'assistant' = 'user';
+  const session = toId(sessionId, 'sessionId');
   for (let i = 0; i < count; i++) {
     const n = startAt + i;
-    const eventId = `${idPrefix}-${n}`;
+    const eventId = toId(`${idPrefix}-${n}`, 'eventId');
     const occurredAt = new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
     if (phase === 'user') {
       events.push({
         type: 'user_message',
         eventId,
-        sessionId,
+        sessionId: session,
         occurredAt,
         content: textOf(rand, between(rand, userChars)),
       });
@@ -141,7 +142,7 @@ export function conversationEvents(
       events.push({
         type: 'tool_call',
         eventId,
-        sessionId,
+        sessionId: session,
         occurredAt,
         tool: 'search_flights',
         arguments: {
@@ -161,7 +162,7 @@ export function conversationEvents(
       events.push({
         type: 'assistant_message',
         eventId,
-        sessionId,
+        sessionId: session,
         occurredAt,
         content: textOf(rand, between(rand, assistantChars)),
         model,
@@ -184,8 +185,8 @@ export function oneEventPerSession(
 ): AcceptedEvent[] {
   return sessionIds.map((sessionId) => ({
     type: 'user_message',
-    eventId: 'touch-0',
-    sessionId,
+    eventId: toId('touch-0'),
+    sessionId: toId(sessionId, 'sessionId'),
     occurredAt: new Date(Date.UTC(2026, 0, 1)).toISOString(),
     content: textOf(rand, between(rand, chars)),
   }));

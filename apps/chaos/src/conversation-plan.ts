@@ -1,4 +1,4 @@
-import type { CreateSessionInput, PublicEvent } from '@threadline/core';
+import { toId, type CreateSessionInput, type PublicEvent } from '@threadline/core';
 import { deriveSeed, pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
 
 /** An event as the chaos client sends it: its own eventId (the idempotency key) and time. */
@@ -61,8 +61,8 @@ function sentence(random: Random, min: number, max: number): string {
 /** The `i`-th event of a session: mostly turns, some tool calls (a few failing), rare prompt changes. */
 function plannedEvent(random: Random, sessionId: string, s: number, i: number): PlannedEvent {
   const base = {
-    eventId: `${sessionId}-e${i}`,
-    sessionId,
+    eventId: toId(`${sessionId}-e${i}`, 'eventId'),
+    sessionId: toId(sessionId, 'sessionId'),
     occurredAt: new Date(EPOCH + s * 60_000 + i * 1000).toISOString(),
   };
   const r = random();

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ID_PATTERN, ID_RULE, LIMITS } from '@threadline/core';
+import { ID_RULE, isId } from '@threadline/core';
 
 /** Who a request acts for: a tenant (its API key), or the operator (the admin key). */
 export type Principal = { kind: 'tenant'; tenant: string } | { kind: 'admin' };
@@ -34,8 +34,7 @@ export class KeyRing {
     if (!isValidKey(adminKey)) problems.push(`adminKey: ${KEY_RULE}`);
     Object.entries(apiKeys).forEach(([key, tenant], i) => {
       if (!isValidKey(key)) problems.push(`apiKeys entry ${i + 1}: key: ${KEY_RULE}`);
-      if (tenant.length > LIMITS.idMaxLength || !ID_PATTERN.test(tenant))
-        problems.push(`apiKeys entry ${i + 1}: tenant: ${ID_RULE}`);
+      if (!isId(tenant)) problems.push(`apiKeys entry ${i + 1}: tenant: ${ID_RULE}`);
       if (key === adminKey)
         problems.push(`apiKeys entry ${i + 1}: the admin key may not be an API key too`);
     });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ID_PATTERN, ID_RULE, LIMITS, ValidationError } from '@threadline/core';
+import { ID_RULE, isId, ValidationError } from '@threadline/core';
 import { runtimeEnvFrom, type RedisConnectionConfig, type RuntimeEnv } from '@threadline/queue';
 import { isValidKey, KEY_RULE } from './api-keys.ts';
 import type { RateLimitOptions } from './tenant-rate-limiter.ts';
@@ -71,8 +71,7 @@ const ServerEnvSchema = z.object({
 /** Checks one key → tenant pair; the problem names the entry by number, never by its key. */
 function checkPair(key: string, tenant: unknown, where: string): string | null {
   if (!isValidKey(key)) return `${where}: key: ${KEY_RULE}`;
-  if (typeof tenant !== 'string' || tenant.length > LIMITS.idMaxLength || !ID_PATTERN.test(tenant))
-    return `${where}: tenant: ${ID_RULE}`;
+  if (!isId(tenant)) return `${where}: tenant: ${ID_RULE}`;
   return null;
 }
 

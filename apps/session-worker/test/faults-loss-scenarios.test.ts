@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
+  toId,
   defaultTokenCounter,
   parseSummaryText,
   SUMMARY_PREAMBLE,
@@ -344,7 +345,9 @@ describe('regressions for the known loss scenarios of other memory servers', () 
       },
       new Date().toISOString(),
     );
-    await fleet.runtime.producer.enqueue(TENANT, [{ ...wrong, eventId: 'summary-0-wrong-id' }]);
+    await fleet.runtime.producer.enqueue(TENANT, [
+      { ...wrong, eventId: toId('summary-0-wrong-id') },
+    ]);
     await fleet.runtime.waitFor(sm.sessionId, 'summary-0-wrong-id', { timeoutMs: 10_000 });
     expect((await sm.getStats()).summaries).toMatchObject({ made: 0, rejected: 1, pending: 1 });
 

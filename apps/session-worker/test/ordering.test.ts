@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { AcceptedEvent } from '@threadline/core';
+import { toId, type AcceptedEvent } from '@threadline/core';
 import { eventQueueNames, EventProducer } from '@threadline/queue';
 import { RedisSessionStore } from '@threadline/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@threadline/testing';
@@ -25,8 +25,8 @@ const env = {
 const at = new Date('2026-05-01T10:00:00Z').toISOString();
 const event = (sessionId: string, i: number): AcceptedEvent => ({
   type: i % 2 ? 'assistant_message' : 'user_message',
-  sessionId,
-  eventId: `${sessionId}-e${i}`,
+  sessionId: toId(sessionId),
+  eventId: toId(`${sessionId}-e${i}`),
   occurredAt: at,
   content: `message ${i} of ${sessionId}`,
 });

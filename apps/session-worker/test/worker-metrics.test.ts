@@ -1,3 +1,4 @@
+import { toId } from '@threadline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { EventProducer } from '@threadline/queue';
@@ -47,8 +48,8 @@ describe("a session worker process's own /metrics", () => {
     const now = new Date().toISOString();
     const events = ['a', 'b', 'c'].map((content, i) => ({
       type: 'user_message' as const,
-      sessionId: 'm1',
-      eventId: `m1-${i}`,
+      sessionId: toId('m1'),
+      eventId: toId(`m1-${i}`),
       occurredAt: now,
       content,
     }));

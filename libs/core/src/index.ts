@@ -1,5 +1,6 @@
 export * from './errors/validation-error.ts';
 export * from './errors/domain-errors.ts';
+export * from './schemas/ids.ts';
 export * from './schemas/limits.ts';
 export * from './schemas/event.ts';
 export * from './schemas/session-config.ts';

@@ -1,4 +1,10 @@
-import type { AcceptedEvent, Summarizer, SummaryOutcome, SummaryRequest } from '@threadline/core';
+import {
+  toId,
+  type AcceptedEvent,
+  type Summarizer,
+  type SummaryOutcome,
+  type SummaryRequest,
+} from '@threadline/core';
 import type { SessionKey, SessionStore } from '@threadline/store';
 
 /**
@@ -40,8 +46,8 @@ export function summaryReadyEvent(
 ): AcceptedEvent {
   return {
     type: 'summary_ready',
-    eventId: summaryEventIdOf(request),
-    sessionId: key.sessionId,
+    eventId: toId(summaryEventIdOf(request), 'eventId'),
+    sessionId: toId(key.sessionId, 'sessionId'),
     occurredAt: at,
     segmentIndex: request.segmentIndex,
     segmentId: request.segmentId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTokenCounter, PriceTable, type AcceptedEvent } from '@threadline/core';
+import { toId, defaultTokenCounter, PriceTable, type AcceptedEvent } from '@threadline/core';
 import { MemorySessionStore, type SessionKey, type StoredSession } from '@threadline/store';
 import { SessionEngine } from '../src/session-engine.ts';
 
@@ -9,8 +9,8 @@ const at = '2026-03-01T00:00:00.000Z';
 
 const user = (eventId: string, content = eventId): AcceptedEvent => ({
   type: 'user_message',
-  eventId,
-  sessionId: key.sessionId,
+  eventId: toId(eventId),
+  sessionId: toId(key.sessionId),
   occurredAt: at,
   content,
 });
@@ -50,8 +50,8 @@ describe('SessionEngine and deleted sessions (tombstone)', () => {
     await store.deleteSession(key);
     const summary: AcceptedEvent = {
       type: 'summary_ready',
-      eventId: 'summary-0',
-      sessionId: key.sessionId,
+      eventId: toId('summary-0'),
+      sessionId: toId(key.sessionId),
       occurredAt: at,
       segmentIndex: 0,
       segmentId: 's.s0',

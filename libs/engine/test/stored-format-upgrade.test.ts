@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  toId,
   createExtractiveSummarizer,
   defaultTokenCounter,
   PriceTable,
@@ -72,8 +73,8 @@ describe('sessions stored by the previous version', () => {
 
   const user = (sessionId: string, eventId: string, content: string): AcceptedEvent => ({
     type: 'user_message',
-    eventId,
-    sessionId,
+    eventId: toId(eventId),
+    sessionId: toId(sessionId),
     occurredAt: '2026-12-01T00:00:00.000Z',
     content,
   });

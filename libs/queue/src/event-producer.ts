@@ -1,8 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import {
-  ID_PATTERN,
   ID_RULE,
-  LIMITS,
+  isId,
   ValidationError,
   type AcceptedEvent,
   type SummaryRequest,
@@ -36,12 +35,9 @@ export const SUMMARIZE_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-const isId = (value: unknown): boolean =>
-  typeof value === 'string' && value.length <= LIMITS.idMaxLength && ID_PATTERN.test(value);
-
 /**
  * The ids that go into queue names, job ids and the store's keys must be ids (core's
- * {@link ID_PATTERN}), whoever calls: a `{`, `:`, space or NUL there would make a job the
+ * {@link isId}), whoever calls: a `{`, `:`, space or NUL there would make a job the
  * workers refuse, or a job id BullMQ refuses with a message naming no field. Checked before
  * any write; the events' other fields are validated at the door (HTTP, SDK) and by the worker.
  */
@@ -132,9 +128,10 @@ export class EventProducer {
   async requestSummary(tenant: string, request: SummaryRequest): Promise<void> {
     const issues: ValidationIssue[] = [];
     if (!isId(tenant)) issues.push({ path: 'tenant', rule: ID_RULE });
-    if (!isId(request.sessionId)) issues.push({ path: 'request.sessionId', rule: ID_RULE });
-    if (issues.length) throw new ValidationError(issues);
-    const data: SummarizeJob = { v: 1, tenant, request };
+    const { sessionId } = request;
+    if (!isId(sessionId)) issues.push({ path: 'request.sessionId', rule: ID_RULE });
+    if (issues.length || !isId(tenant) || !isId(sessionId)) throw new ValidationError(issues);
+    const data: SummarizeJob = { v: 1, tenant, request: { ...request, sessionId } };
     await this.queue(SUMMARIZE_QUEUE).add(SUMMARIZE_JOB_NAME, data, {
       ...SUMMARIZE_JOB_OPTIONS,
       jobId: summaryJobId(tenant, request.sessionId, request.segmentIndex),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '@threadline/core';
+import { IdSchema, toId, ValidationError } from '@threadline/core';
 import type { QueueTopology } from './topology.ts';
 import type { RedisConnectionConfig } from './redis-connection.ts';
 
@@ -17,10 +17,7 @@ export const RuntimeEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'expected 1 to 32 letters, digits, "_" or "-"' })
     .default('tl'),
   THREADLINE_PARTITIONS: intFromEnv(1, 1024).default(16),
-  THREADLINE_TENANT: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
-    .default('default'),
+  THREADLINE_TENANT: IdSchema.default(toId('default')),
   /** A worker process serves GET /metrics on this port (loopback) when set. */
   THREADLINE_METRICS_PORT: intFromEnv(1, 65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,6 +1,7 @@
-import type { AcceptedEvent, ContextOptions, CreateSession } from '@threadline/core';
+import type { AcceptedEvent, ContextOptions } from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
 import type {
+  NewSession,
   Runtime,
   SessionGateway,
   SubmitOptions,
@@ -46,10 +47,10 @@ export abstract class RuntimeBase implements Runtime {
   newEventId(): string {
     return this.host.newEventId();
   }
-  create(create: CreateSession & { sessionId: string }) {
+  create(create: NewSession) {
     return this.own.create(create);
   }
-  open(create: CreateSession & { sessionId: string }) {
+  open(create: NewSession) {
     return this.own.open(create);
   }
   session(sessionId: string) {

@@ -3,7 +3,7 @@ import type {
   ContextOptions,
   ContextWindow,
   ConversationEntry,
-  CreateSession,
+  CreateSessionInput,
   PersistedSession,
   SegmentRecord,
   SessionStats,
@@ -48,14 +48,18 @@ export interface SubmitOptions {
  * are applied: in this process (`EmbeddedRuntime`) or by session workers behind BullMQ
  * partition queues (`RedisRuntime`).
  */
+/**
+ * What creating a session takes: its id and options, as a caller holds them; the gateway checks
+ * them (core's `CreateSessionSchema`: the id rule for `sessionId` and `parentId`).
+ */
+export type NewSession = CreateSessionInput & { sessionId: string };
+
 export interface SessionGateway {
   readonly tenant: string;
   /** Creates the session; SessionExistsError when this tenant has one by that id. */
-  create(create: CreateSession & { sessionId: string }): Promise<StoredSession>;
+  create(create: NewSession): Promise<StoredSession>;
   /** Creates the session unless it exists; the session as stored, and whether it was made now. */
-  open(
-    create: CreateSession & { sessionId: string },
-  ): Promise<{ created: boolean; session: PersistedSession }>;
+  open(create: NewSession): Promise<{ created: boolean; session: PersistedSession }>;
   /** The session as stored, or SessionNotFoundError. */
   session(sessionId: string): Promise<StoredSession>;
   /** Accepts events of one session, in order; their eventIds once accepted (not yet applied). */

@@ -1,15 +1,17 @@
 import {
+  CreateSessionSchema,
+  parseOrThrow,
   SessionExistsError,
   SessionNotFoundError,
+  toId,
   WaitTimeoutError,
   type AcceptedEvent,
   type ContextOptions,
-  type CreateSession,
 } from '@threadline/core';
 import type { ConversationOptions, SessionEngine, SessionReader } from '@threadline/engine';
 import type { SessionKey, SessionStore } from '@threadline/store';
 import { exportSessionLines } from './export-session.ts';
-import type { SessionGateway, SubmitOptions, WaitOptions } from './session-gateway.ts';
+import type { NewSession, SessionGateway, SubmitOptions, WaitOptions } from './session-gateway.ts';
 
 /**
  * What a runtime provides to its gateways: where sessions are stored and read, the engine that
@@ -48,8 +50,9 @@ export class TenantGateway implements SessionGateway {
     readonly tenant: string,
   ) {}
 
+  /** The session's key; a session id that breaks core's id rule is a ValidationError naming it. */
   private key(sessionId: string): SessionKey {
-    return { tenant: this.tenant, sessionId };
+    return { tenant: this.tenant, sessionId: toId(sessionId, 'sessionId') };
   }
 
   now(): string {
@@ -60,11 +63,16 @@ export class TenantGateway implements SessionGateway {
     return this.host.newEventId();
   }
 
-  create(create: CreateSession & { sessionId: string }) {
-    return this.host.engine.createSession(this.key(create.sessionId), create, this.host.now());
+  create(create: NewSession) {
+    const key = this.key(create.sessionId);
+    return this.host.engine.createSession(
+      key,
+      parseOrThrow(CreateSessionSchema, create),
+      this.host.now(),
+    );
   }
 
-  async open(create: CreateSession & { sessionId: string }) {
+  async open(create: NewSession) {
     const key = this.key(create.sessionId);
     const stored = await this.host.store.load(key);
     if (stored) return { created: false, session: stored.session };
@@ -87,11 +95,14 @@ export class TenantGateway implements SessionGateway {
     events: readonly AcceptedEvent[],
     options: SubmitOptions = {},
   ): Promise<string[]> {
-    for (const [i, event] of events.entries())
+    const key = this.key(sessionId);
+    for (const [i, event] of events.entries()) {
       if (event.sessionId !== sessionId)
         throw new Error(`events[${i}] is for session "${event.sessionId}", not "${sessionId}"`);
+      toId(event.eventId, `events[${i}].eventId`);
+    }
     if (options.mustExist) await this.session(sessionId);
-    await this.host.deliver(this.key(sessionId), events);
+    await this.host.deliver(key, events);
     return events.map((e) => e.eventId);
   }
 

@@ -83,7 +83,7 @@ describe('the SDK refuses what is not an id', () => {
           ID_RULE,
         );
         await refused(() => new RedisRuntime({ url, topology, tenant: bad }), 'tenant', ID_RULE);
-        // Events handed to the runtime directly meet the producer's check.
+        // Events handed to the runtime directly meet the gateway's check (core's one rule).
         const event = {
           type: 'user_message',
           sessionId: bad,
@@ -91,9 +91,13 @@ describe('the SDK refuses what is not an id', () => {
           occurredAt: runtime.now(),
           content: 'x',
         };
+        await refused(() => runtime.submit(bad, [event as AcceptedEvent]), 'sessionId', ID_RULE);
         await refused(
-          () => runtime.submit(bad, [event as AcceptedEvent]),
-          'events[0].sessionId',
+          () =>
+            runtime.submit('fine', [
+              { ...event, sessionId: 'fine', eventId: bad } as AcceptedEvent,
+            ]),
+          'events[0].eventId',
           ID_RULE,
         );
       }

@@ -1,3 +1,4 @@
+import { toId } from '@threadline/core';
 import type { SessionKey } from './session-store.ts';
 
 /**
@@ -52,30 +53,16 @@ export function assertKeyPrefix(prefix: string): void {
 /**
  * `${prefix}:{${tenant}:${sessionId}}:<part>` for each part of a session.
  *
- * Ids are validated upstream to `[A-Za-z0-9][A-Za-z0-9._-]*`; this still refuses, with a clear
- * error, what would break the layout whatever the caller: an empty id, `{` or `}` (they would end
- * or move the hash tag, scattering the session over slots), and `:` in the tenant (tenant `a:b`
- * with session `c` would share keys with tenant `a` and session `b:c`).
+ * Ids are validated upstream by core's one id rule; this checks it again whatever the caller
+ * ({@link toId}: a ValidationError naming `tenant` or `sessionId`), because a `{`, `}` or `:`
+ * here would break the layout: `{`/`}` would end or move the hash tag, scattering the session
+ * over slots, and tenant `a:b` with session `c` would share keys with tenant `a` and session
+ * `b:c`.
  */
 export function sessionKeys(prefix: string, key: SessionKey): SessionKeys {
   assertKeyPrefix(prefix);
-  const { tenant, sessionId } = key;
-  if (typeof tenant !== 'string' || tenant === '')
-    throw new Error(
-      `session key: tenant must be a non-empty string, got ${JSON.stringify(tenant)}`,
-    );
-  if (typeof sessionId !== 'string' || sessionId === '')
-    throw new Error(
-      `session key: sessionId must be a non-empty string, got ${JSON.stringify(sessionId)}`,
-    );
-  if (/[{}:]/.test(tenant))
-    throw new Error(
-      `session key: tenant ${JSON.stringify(tenant)} must not contain '{', '}' or ':' (they would break the session's Redis Cluster hash tag or let two tenants share keys)`,
-    );
-  if (/[{}]/.test(sessionId))
-    throw new Error(
-      `session key: sessionId ${JSON.stringify(sessionId)} must not contain '{' or '}' (they would break the session's Redis Cluster hash tag)`,
-    );
+  const tenant = toId(key.tenant, 'tenant');
+  const sessionId = toId(key.sessionId, 'sessionId');
   const base = `${prefix}:{${tenant}:${sessionId}}`;
   return {
     state: `${base}:state`,

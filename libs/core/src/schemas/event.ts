@@ -5,14 +5,8 @@ import {
   SUMMARY_SECTIONS,
 } from '../summary/structured-summary.ts';
 import { z } from 'zod';
-import { ID_PATTERN, ID_RULE, LIMITS } from './limits.ts';
-
-/** A session, event or tenant id (see {@link ID_PATTERN}). */
-export const IdSchema = z
-  .string({ error: ID_RULE })
-  .min(1, { error: ID_RULE })
-  .max(LIMITS.idMaxLength, { error: ID_RULE })
-  .regex(ID_PATTERN, { error: ID_RULE });
+import { IdSchema } from './ids.ts';
+import { LIMITS } from './limits.ts';
 
 /** A JSON value whose serialized size is at most `maxBytes`. */
 export function boundedJson(maxBytes: number, what: string) {

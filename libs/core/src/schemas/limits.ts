@@ -1,10 +1,11 @@
+import { ID_MAX_LENGTH } from './ids.ts';
 /**
  * Size limits of the event contract. They bound what one event can cost to store and to send,
  * and keep ids safe inside Redis keys, BullMQ job ids and Lua.
  */
 export const LIMITS = {
   /** Session, event, segment and tenant ids: letters, digits, `.`, `_`, `-`; no `:`, `{`, `}`, spaces. */
-  idMaxLength: 128,
+  idMaxLength: ID_MAX_LENGTH,
   /** Characters of one message's content (about 64k tokens). */
   contentMaxChars: 262_144,
   /** Characters of a system prompt. */
@@ -18,7 +19,3 @@ export const LIMITS = {
   /** Events in one batch (one HTTP request or one queue job). */
   batchMaxEvents: 500,
 } as const;
-
-/** Ids are safe in Redis keys, Cluster hash tags, BullMQ job ids (no `:`) and URLs. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-export const ID_RULE = `expected 1 to ${LIMITS.idMaxLength} characters of letters, digits, ".", "_" or "-", starting with a letter or digit`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IdSchema, MetadataSchema } from './event.ts';
+import { MetadataSchema } from './event.ts';
+import { IdSchema } from './ids.ts';
 import { LIMITS } from './limits.ts';
 
 /** How a session segments and summarizes. Fixed when the session is created. */
