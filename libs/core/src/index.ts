@@ -1,6 +1,7 @@
 export * from './errors/validation-error.ts';
 export * from './errors/domain-errors.ts';
 export * from './schemas/limits.ts';
+export * from './schemas/usage.ts';
 export * from './schemas/event.ts';
 export * from './schemas/session-config.ts';
 export * from './schemas/accept.ts';

@@ -6,6 +6,7 @@ import {
 } from '../summary/structured-summary.ts';
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE, LIMITS } from './limits.ts';
+import { UsageSchema } from './usage.ts';
 
 /** A session, event or tenant id (see {@link ID_PATTERN}). */
 export const IdSchema = z
@@ -50,14 +51,6 @@ const IsoTimeSchema = z.iso.datetime({
   error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z',
 });
 const TokenCountSchema = z.number().int().min(0).max(100_000_000);
-
-/** Token usage reported by the provider with an assistant message; it wins over our own count. */
-export const UsageSchema = z.strictObject({
-  promptTokens: TokenCountSchema.optional(),
-  completionTokens: TokenCountSchema.optional(),
-  totalTokens: TokenCountSchema.optional(),
-});
-export type Usage = z.infer<typeof UsageSchema>;
 
 const common = {
   /** Client-supplied idempotency key; the same eventId applied twice has the effect of once. */

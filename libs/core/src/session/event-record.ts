@@ -1,4 +1,4 @@
-import type { Usage } from '../schemas/event.ts';
+import type { Usage } from '../schemas/usage.ts';
 
 export type RecordedEventType =
   'user_message' | 'assistant_message' | 'tool_call' | 'system_prompt_updated';
