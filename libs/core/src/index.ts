@@ -20,6 +20,7 @@ export * from './session/decide.ts';
 export * from './session/plan-batch.ts';
 export * from './session/schema-upgrade.ts';
 export * from './session/measure-event.ts';
+export * from './session/usage-by-model.ts';
 export * from './session/session-stats.ts';
 export * from './session/conversation.ts';
 export * from './context/render-messages.ts';
