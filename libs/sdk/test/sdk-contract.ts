@@ -5,6 +5,7 @@ import {
   getSessionStats,
   SessionManager,
   trackConversation,
+  trackLlmCall,
   ValidationError,
   trackToolUse,
 } from '../src/index.ts';
@@ -96,6 +97,67 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       expect(models.reduce((s, u) => s + u.completionTokens, 0)).toBe(stats.completionTokens);
       expect(models.reduce((s, u) => s + u.costNano, 0)).toBe(stats.costNano);
       expect(stats.costNano).toBeGreaterThan(0);
+    });
+
+    it('records what trackLlmCall unwraps from an Anthropic message and a Responses API response', async () => {
+      const rt = runtime();
+      const sessionId = id('llm-call');
+      const anthropic = await trackLlmCall(
+        'Weather in Oslo?',
+        async () => ({
+          id: 'msg_01Aq9w938a90dw8q',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-3-5-haiku-20241022',
+          stop_reason: 'tool_use',
+          content: [
+            { type: 'text', text: 'Let me check.' },
+            { type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Oslo' } },
+          ],
+          usage: { input_tokens: 384, output_tokens: 86, cache_read_input_tokens: 0 },
+        }),
+        { sessionId, runtime: rt, provider: 'anthropic' },
+      );
+      expect(anthropic.text).toBe('Let me check.');
+      await trackToolUse('get_weather', { city: 'Oslo' }, { tempC: 4 }, { sessionId, runtime: rt });
+      await trackLlmCall(
+        'And tomorrow?',
+        () => ({
+          object: 'response',
+          model: 'gpt-4.1-2025-04-14',
+          output: [
+            {
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'output_text', text: 'Snow, -2 °C.', annotations: [] }],
+            },
+          ],
+          usage: { input_tokens: 36, output_tokens: 87, total_tokens: 123 },
+        }),
+        { sessionId, runtime: rt },
+      );
+      const history = await getConversationHistory(sessionId, { runtime: rt, includeTools: true });
+      expect(history.map((e) => [e.role, e.model, e.provider])).toEqual([
+        ['user', 'gpt-4o-mini', null],
+        ['assistant', 'claude-3-5-haiku-20241022', 'anthropic'],
+        ['tool', null, null],
+        ['user', 'gpt-4o-mini', null],
+        ['assistant', 'gpt-4.1-2025-04-14', null],
+      ]);
+      expect(history[1]!.metadata).toEqual({
+        toolCalls: [{ id: 'toolu_01', name: 'get_weather' }],
+      });
+      const stats = await getSessionStats(sessionId, { runtime: rt });
+      expect(stats.usageByModel['claude-3-5-haiku-20241022']).toMatchObject({
+        promptTokens: 384,
+        completionTokens: 86,
+        calls: 1,
+      });
+      expect(stats.usageByModel['gpt-4.1-2025-04-14']).toMatchObject({
+        promptTokens: 36,
+        completionTokens: 87,
+        calls: 1,
+      });
     });
 
     it('reads back the config, metadata and parent a session was created with', async () => {
