@@ -6,7 +6,7 @@ import {
 } from '../summary/structured-summary.ts';
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE, LIMITS } from './limits.ts';
-import { UsageSchema } from './usage.ts';
+import { TokenCountSchema, UsageSchema } from './usage.ts';
 
 /** A session, event or tenant id (see {@link ID_PATTERN}). */
 export const IdSchema = z
@@ -50,7 +50,6 @@ const IsoTimeSchema = z.iso.datetime({
   offset: true,
   error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z',
 });
-const TokenCountSchema = z.number().int().min(0).max(100_000_000);
 
 const common = {
   /** Client-supplied idempotency key; the same eventId applied twice has the effect of once. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const TokenCountSchema = z.number().int().min(0).max(100_000_000);
+/** A count of tokens, as usage reports and summaries carry them. */
+export const TokenCountSchema = z.number().int().min(0).max(100_000_000);
 
 /**
  * The spellings of each usage figure that are accepted, canonical (camelCase) first: OpenAI chat
