@@ -2,6 +2,7 @@ import {
   DEFAULT_SESSION_CONFIG,
   createExtractiveSummarizer,
   defaultTokenCounter,
+  type PriceTable,
   type Summarizer,
 } from '@threadline/core';
 import type { Logger, ThreadlineMetrics } from '@threadline/observability';
@@ -36,6 +37,8 @@ export async function startLocalFleet(options: {
   summarizerLimiter?: { max: number; durationMs: number };
   /** Where the workers count what they do (the server's /metrics, in one process). */
   metrics?: ThreadlineMetrics;
+  /** Prices of the session worker and the runtime. @defaultValue the built-in table */
+  prices?: PriceTable;
 }): Promise<LocalFleet> {
   await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
   const summarizer =
@@ -45,6 +48,7 @@ export async function startLocalFleet(options: {
     topology: options.topology,
     logger: options.logger.child({ component: 'session-worker' }),
     metrics: options.metrics,
+    prices: options.prices,
   });
   let summarizers: SummarizerWorkerHandle;
   try {
@@ -65,6 +69,7 @@ export async function startLocalFleet(options: {
     ...options.redis,
     topology: options.topology,
     tenant: options.tenant,
+    prices: options.prices,
   });
   return {
     runtime,

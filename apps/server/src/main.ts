@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ name: 'server', level: config.runtime.logLevel });
-  const runtime = new RedisRuntime({ ...config.redis, topology: config.runtime.topology });
+  const runtime = new RedisRuntime({
+    ...config.redis,
+    topology: config.runtime.topology,
+    prices: config.runtime.prices,
+  });
   const server = await startServer({
     runtime,
     apiKeys: config.apiKeys,

@@ -95,4 +95,23 @@ describe('serverConfigFrom', () => {
       /expected a JSON object/,
     );
   });
+
+  it('reads the price file once, through the same reader, and names its bad fields', () => {
+    const config = serverConfigFrom(
+      { ...base, THREADLINE_API_KEYS: `${KEY_A}=acme`, THREADLINE_PRICES_FILE: '/etc/prices.json' },
+      (path) => {
+        expect(path).toBe('/etc/prices.json');
+        return '{"models":{"mistral-large":{"inputUsdPerMTok":2,"outputUsdPerMTok":6}}}';
+      },
+    );
+    expect(config.runtime.prices.resolve('mistral-large-2411').inputPicoPerToken).toBe(2_000_000);
+    expect(
+      refusal(
+        { ...base, THREADLINE_API_KEYS: `${KEY_A}=acme`, THREADLINE_PRICES_FILE: '/etc/p.json' },
+        () => '{"models":{"m":{"inputUsdPerMTok":"2","outputUsdPerMTok":6}}}',
+      ),
+    ).toBe(
+      'environment: THREADLINE_PRICES_FILE: models.m.inputUsdPerMTok: expected a non-negative number (in /etc/p.json)',
+    );
+  });
 });

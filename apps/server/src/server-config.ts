@@ -46,7 +46,8 @@ const wholeNumber = (min: number, max: number) =>
  *
  * One of the two key variables is required. Plus the shared ones of `runtimeEnvFrom`
  * (`REDIS_URL` or `REDIS_CLUSTER_NODES`, required here; `THREADLINE_PREFIX`,
- * `THREADLINE_PARTITIONS`, `LOG_LEVEL`).
+ * `THREADLINE_PARTITIONS`, `LOG_LEVEL`, `THREADLINE_PRICES_FILE`: a JSON price file merged over
+ * the built-in prices, read once here).
  */
 const ServerEnvSchema = z.object({
   THREADLINE_API_KEYS: z.preprocess(blankIsUnset, z.string().optional()),
@@ -139,7 +140,7 @@ export function serverConfigFrom(
       'REDIS_URL or REDIS_CLUSTER_NODES: required (the server enqueues to BullMQ on Redis)',
     );
   try {
-    runtime = runtimeEnvFrom(env);
+    runtime = runtimeEnvFrom(env, readFile);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     problems.push(...error.issues.map((i) => `${i.path}: ${i.rule}`));

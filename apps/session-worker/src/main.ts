@@ -4,12 +4,20 @@ import {
   exitGracefullyOnSignals,
   serveMetrics,
 } from '@threadline/observability';
+import { ValidationError } from '@threadline/core';
 import { runtimeEnvFrom } from '@threadline/queue';
 import { startSessionWorker } from './session-worker.ts';
 
 /** `session-worker`: serves every event partition until SIGTERM/SIGINT, then drains and exits. */
 async function main(): Promise<void> {
-  const env = runtimeEnvFrom(process.env);
+  let env;
+  try {
+    env = runtimeEnvFrom(process.env);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    console.error(`session-worker: environment: ${error.message}`);
+    process.exit(2);
+  }
   const logger = createLogger({ name: 'session-worker', level: env.logLevel });
   if (!env.redis) {
     logger.fatal(
@@ -21,6 +29,7 @@ async function main(): Promise<void> {
   const handle = await startSessionWorker({
     redis: env.redis,
     topology: env.topology,
+    prices: env.prices,
     logger,
     metrics,
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defaultTokenCounter, PriceTable, type Summarizer } from '@threadline/core';
+import { defaultTokenCounter, ValidationError, type Summarizer } from '@threadline/core';
 import {
   createIsolatedSummarizer,
   describeThreadFailure,
@@ -26,7 +26,14 @@ const SummarizerEnvSchema = z.object({
 
 /** `summarizer`: consumes the summarize queue until SIGTERM/SIGINT, then drains and exits. */
 async function main(): Promise<void> {
-  const env = runtimeEnvFrom(process.env);
+  let env;
+  try {
+    env = runtimeEnvFrom(process.env);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    console.error(`summarizer: environment: ${error.message}`);
+    process.exit(2);
+  }
   const own = SummarizerEnvSchema.parse(process.env);
   const llm = llmConfigFromEnv(process.env);
   // THREADLINE_SUMMARY_TIMEOUT_MS (10000), THREADLINE_SUMMARY_THREADS (1).
@@ -38,7 +45,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const prices = new PriceTable();
+  const prices = env.prices;
   let handle: SummarizerWorkerHandle | null = null;
   // The extractive summarizer (alone, or the LLM's fallback) runs in worker threads with a hard
   // timeout, so a hostile segment cannot block this event loop (locks, the queue, metrics).

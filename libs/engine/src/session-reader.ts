@@ -1,9 +1,12 @@
 import {
   assembleContext,
+  emptyUsageTally,
   defaultTokenCounter,
   type ContextTokens,
   type TokenCounter,
   sessionStats,
+  tallyUsage,
+  usageBreakdown,
   toConversation,
   type ContextOptions,
   type ContextWindow,
@@ -111,8 +114,21 @@ export class SessionReader {
     ];
   }
 
+  /**
+   * The session's stats. The counts come from the session's state; the per-model breakdown is
+   * folded from the scope's events (the open segment's, or all of them), read a page at a time:
+   * O(events in scope) to read, O(models) in memory.
+   */
   async stats(key: SessionKey, options: { allSegments?: boolean } = {}): Promise<SessionStats> {
     const { session } = await this.session(key);
-    return sessionStats(session.context, session.value, options.allSegments ?? false);
+    const state = session.context;
+    const allSegments = options.allSegments ?? false;
+    const tally = emptyUsageTally();
+    const page = 8 * this.pageSize;
+    for (let from = allSegments ? 0 : state.open.fromSeq; from < state.nextSeq; from += page) {
+      const records = await this.store.readEvents(key, from, Math.min(from + page, state.nextSeq));
+      tallyUsage(tally, records, state.config.defaultModel);
+    }
+    return sessionStats(state, session.value, allSegments, usageBreakdown(tally));
   }
 }

@@ -84,9 +84,9 @@ const hookErrors = new WeakSet<object>();
  * `withFallback`) so that the session gets the extractive summary instead.
  *
  * The outcome's tokens and cost add up every answer that was paid for, rejected ones included;
- * its `model` is the one that answered last, priced by the {@link PriceTable} (a local model
- * missing from the table gets the table's default price: give it a price of 0 in a price file
- * if it costs nothing).
+ * its `model` is the one that answered last, priced by the {@link PriceTable} (a model missing
+ * from the table costs 0 here, as the table leaves it unpriced: give it its price in a price
+ * file, `THREADLINE_PRICES_FILE`).
  */
 export class LlmSummarizer implements Summarizer {
   readonly #client: ChatCompleter;

@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { IdSchema, toId, ValidationError } from '@threadline/core';
+import {
+  IdSchema,
+  PriceTable,
+  toId,
+  ValidationError,
+  type ValidationIssue,
+} from '@threadline/core';
 import type { QueueTopology } from './topology.ts';
 import type { RedisConnectionConfig } from './redis-connection.ts';
 
@@ -21,6 +28,12 @@ export const RuntimeEnvSchema = z.object({
   /** A worker process serves GET /metrics on this port (loopback) when set. */
   THREADLINE_METRICS_PORT: intFromEnv(1, 65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Path of a JSON price file `{ "models": { "<model-name prefix>": { "inputUsdPerMTok": …,
+   * "outputUsdPerMTok": …, "source"?: …, "readOn"?: "YYYY-MM-DD" } }, "default"?: price }`,
+   * merged over the built-in table (see core's `PriceTable.fromJson`). Unset: the built-in table.
+   */
+  THREADLINE_PRICES_FILE: z.string().trim().min(1).optional(),
 });
 
 export interface RuntimeEnv {
@@ -30,16 +43,31 @@ export interface RuntimeEnv {
   logLevel: string;
   /** Port of a worker process's own /metrics; null: none. */
   metricsPort: number | null;
+  /** The built-in prices, with `THREADLINE_PRICES_FILE` merged over them when it is set. */
+  prices: PriceTable;
+  /** The price file read, or null. */
+  pricesFile: string | null;
 }
 
-/** Reads and validates the shared environment; errors name the variable and the rule. */
-export function runtimeEnvFrom(env: Record<string, string | undefined>): RuntimeEnv {
+/**
+ * Reads and validates the shared environment, the price file included (read once, here); errors
+ * name the variable and the rule, e.g. `THREADLINE_PRICES_FILE: models["gpt-4o"].inputUsdPerMTok:
+ * expected a non-negative number (in /etc/threadline/prices.json)`.
+ *
+ * @param readFile reads the price file (tests pass their own). @defaultValue `fs.readFileSync`
+ */
+export function runtimeEnvFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): RuntimeEnv {
   const parsed = RuntimeEnvSchema.safeParse(env);
   if (!parsed.success)
     throw new ValidationError(
       parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? ''), rule: i.message })),
     );
   const e = parsed.data;
+  const pricesFile = e.THREADLINE_PRICES_FILE ?? null;
+  const prices = pricesFile === null ? new PriceTable() : readPriceFile(pricesFile, readFile);
   const redis = e.REDIS_CLUSTER_NODES
     ? { clusterNodes: e.REDIS_CLUSTER_NODES }
     : e.REDIS_URL
@@ -51,5 +79,37 @@ export function runtimeEnvFrom(env: Record<string, string | undefined>): Runtime
     tenant: e.THREADLINE_TENANT,
     logLevel: e.LOG_LEVEL,
     metricsPort: e.THREADLINE_METRICS_PORT ?? null,
+    prices,
+    pricesFile,
   };
+}
+
+/** The built-in table with the file's prices merged over it; ValidationError naming the field. */
+function readPriceFile(path: string, readFile: (path: string) => string): PriceTable {
+  const refuse = (rule: string): never => {
+    throw new ValidationError([{ path: 'THREADLINE_PRICES_FILE', rule }]);
+  };
+  let text = '';
+  try {
+    text = readFile(path);
+  } catch (error) {
+    refuse(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    refuse(`expected JSON in ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return PriceTable.fromJson(json);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(
+      error.issues.map((i): ValidationIssue => ({
+        path: 'THREADLINE_PRICES_FILE',
+        rule: `${i.path || '(root)'}: ${i.rule} (in ${path})`,
+      })),
+    );
+  }
 }

@@ -37,6 +37,12 @@ export interface RedisRuntimeOptions {
    * grow 1.5× each time). @defaultValue 10
    */
   waitPollMs?: number;
+  /**
+   * Prices of what this client's engine measures itself (a session's creation); the session
+   * workers price events with their own table, so give them the same one.
+   * @defaultValue the built-in table
+   */
+  prices?: PriceTable;
   clock?: () => Date;
   newEventId?: () => string;
 }
@@ -74,7 +80,7 @@ export class RedisRuntime extends RuntimeBase {
     const producer = new EventProducer(connection, topology);
     const engine = new SessionEngine({
       store,
-      meter: { tokens: defaultTokenCounter, prices: new PriceTable() },
+      meter: { tokens: defaultTokenCounter, prices: options.prices ?? new PriceTable() },
     });
     const eventsPerJob = options.eventsPerJob ?? 8;
     const clock = options.clock ?? (() => new Date());

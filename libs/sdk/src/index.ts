@@ -18,3 +18,4 @@ export {
 export * from './default-runtime.ts';
 export * from './session-manager.ts';
 export * from './simple-api.ts';
+export * from './llm-response.ts';

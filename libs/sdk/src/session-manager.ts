@@ -12,7 +12,7 @@ import {
   type SessionConfig,
   type SessionStats,
   type Summarizer,
-  type Usage,
+  type UsageInput,
   ValidationError,
   promptOrNull,
 } from '@threadline/core';
@@ -54,8 +54,13 @@ export interface AiRespondsOptions {
   /** The model that wrote the reply; the session's default model when absent. */
   model?: string;
   provider?: string;
-  /** Usage reported by the provider (camelCase or OpenAI's snake_case); it wins over our count. */
-  usage?: Usage | { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+  /**
+   * Usage reported by the provider; it wins over our count. Any spelling core's `UsageSchema`
+   * takes: camelCase, OpenAI's `prompt_tokens`/`completion_tokens`/`total_tokens`, Anthropic's
+   * and the Responses API's `input_tokens`/`output_tokens` (a provider's usage object can be
+   * passed as it came). Two spellings of one figure that disagree are a ValidationError.
+   */
+  usage?: UsageInput;
   /** The event's id (see {@link WriteOptions.eventId}); not metadata. */
   eventId?: string;
   /** Anything else is kept as the event's metadata. */
@@ -138,7 +143,7 @@ export class SessionManager {
       content: response,
       model,
       provider,
-      usage: normalizeUsage(usage),
+      usage,
       metadata: Object.keys(metadata).length ? metadata : undefined,
     });
   }
@@ -388,17 +393,4 @@ function acceptOne(event: Record<string, unknown>, runtime: Runtime) {
 /** `{ eventId }` when one was given (then the write is idempotent), else nothing. */
 function idOf(options: WriteOptions): { eventId?: string } {
   return options.eventId === undefined ? {} : { eventId: options.eventId };
-}
-
-function normalizeUsage(usage: AiRespondsOptions['usage']): Usage | undefined {
-  if (!usage) return undefined;
-  const u = usage as Record<string, number | undefined>;
-  const out: Usage = {};
-  const prompt = u['promptTokens'] ?? u['prompt_tokens'];
-  const completion = u['completionTokens'] ?? u['completion_tokens'];
-  const total = u['totalTokens'] ?? u['total_tokens'];
-  if (prompt !== undefined) out.promptTokens = prompt;
-  if (completion !== undefined) out.completionTokens = completion;
-  if (total !== undefined) out.totalTokens = total;
-  return out;
 }

@@ -7,8 +7,8 @@ import {
   trackConversation,
   trackLlmCall,
   trackToolUse,
-  unwrapLlmResponse,
 } from './simple-api.ts';
+import { unwrapLlmResponse } from './llm-response.ts';
 
 describe('the simple helpers', () => {
   it('tracks a conversation and reads it back by session id', async () => {
@@ -42,7 +42,9 @@ describe('the simple helpers', () => {
     const stats = await getSessionStats(sessionId, { runtime });
     expect(stats.completionTokens).toBe(2);
     expect(unwrapLlmResponse('plain').text).toBe('plain');
-    expect(() => unwrapLlmResponse({ choices: [] })).toThrow(/choices\[0\]\.message\.content/);
+    expect(() => unwrapLlmResponse({ choices: [] })).toThrow(
+      /expected a string, an OpenAI chat completion/,
+    );
   });
 
   it('tracks tool use into an existing session', async () => {

@@ -1,6 +1,7 @@
 import type { ConversationEntry, SessionStats } from '@threadline/core';
 import type { Runtime } from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
+import { unwrapLlmResponse, type LlmResponse } from './llm-response.ts';
 import { SessionManager, type AiRespondsOptions } from './session-manager.ts';
 
 interface Target {
@@ -41,34 +42,13 @@ export async function trackConversation(
   return sm.sessionId;
 }
 
-/** What an LLM call may return: a string, or an OpenAI-style chat completion. */
-export type LlmResponse =
-  | string
-  | {
-      model?: string;
-      choices?: Array<{ message?: { content?: string | null } | null; text?: string }>;
-      usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
-    };
-
-/** The text, model and usage of an LLM response, whichever shape it has. */
-export function unwrapLlmResponse(response: LlmResponse): {
-  text: string;
-  model: string | undefined;
-  usage: AiRespondsOptions['usage'];
-} {
-  if (typeof response === 'string') return { text: response, model: undefined, usage: undefined };
-  const choice = response.choices?.[0];
-  const text = choice?.message?.content ?? choice?.text;
-  if (typeof text !== 'string')
-    throw new TypeError(
-      'trackLlmCall: the LLM response has neither a string nor choices[0].message.content',
-    );
-  return { text, model: response.model, usage: response.usage ?? undefined };
-}
-
 /**
- * Calls `llm` with the user's input, records both sides (the model and usage a chat
- * completion reports included) and returns the reply's text with the session id.
+ * Calls `llm` with the user's input, records both sides and returns the reply's text with the
+ * session id. The reply is unwrapped from whatever the call returned (see `unwrapLlmResponse`:
+ * a string, an OpenAI chat completion or Responses API response, an Anthropic message, a
+ * LangChain message), with the model and usage it reports; `options.model` applies when it
+ * names none. Tools the model asked to call are kept in the assistant event's metadata as
+ * `toolCalls: [{ id, name }]`; record each call with its result by `trackToolUse`/`toolUsed`.
  */
 export async function trackLlmCall<R extends LlmResponse>(
   userInput: string,
@@ -78,8 +58,13 @@ export async function trackLlmCall<R extends LlmResponse>(
   const sm = managerFor(options);
   await sm.userSays(userInput);
   const response = await llm(userInput);
-  const { text, model, usage } = unwrapLlmResponse(response);
-  await sm.aiResponds(text, { model: model ?? options.model, provider: options.provider, usage });
+  const { text, model, usage, toolCalls } = unwrapLlmResponse(response);
+  await sm.aiResponds(text, {
+    model: model ?? options.model,
+    provider: options.provider,
+    usage,
+    ...(toolCalls.length ? { toolCalls: toolCalls.map(({ id, name }) => ({ id, name })) } : {}),
+  });
   await sm.settle();
   return { text, response, sessionId: sm.sessionId };
 }

@@ -5,6 +5,7 @@ import {
   getSessionStats,
   SessionManager,
   trackConversation,
+  trackLlmCall,
   ValidationError,
   trackToolUse,
 } from '../src/index.ts';
@@ -43,6 +44,120 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       await trackToolUse('weather', { city: 'Oslo' }, { tempC: 4 }, { sessionId, runtime: rt });
       const history = await getConversationHistory(sessionId, { runtime: rt, includeTools: true });
       expect(history.map((e) => e.role)).toEqual(['user', 'assistant', 'tool']);
+    });
+
+    it('gives conversation entries the provider the event named', async () => {
+      const sm = new SessionManager({ sessionId: id('provider'), runtime: runtime() });
+      await sm.userSays('Which plan fits 30 seats?');
+      await sm.aiResponds('Business fits up to 25; Enterprise beyond.', {
+        model: 'claude-3-5-haiku-20241022',
+        provider: 'anthropic',
+      });
+      await sm.aiResponds('Shall I compare them?', { model: 'gpt-4o-mini' });
+      const conversation = await sm.getConversation();
+      expect(conversation.map((e) => [e.role, e.model, e.provider])).toEqual([
+        ['user', 'gpt-4o-mini', null],
+        ['assistant', 'claude-3-5-haiku-20241022', 'anthropic'],
+        ['assistant', 'gpt-4o-mini', null],
+      ]);
+    });
+
+    it('breaks usage down by model, adding up to the totals, and lists unpriced models', async () => {
+      const sm = new SessionManager({ sessionId: id('by-model'), runtime: runtime() });
+      await sm.userSays('Summarize the contract.');
+      await sm.aiResponds('It runs for two years.', {
+        model: 'gpt-4o',
+        usage: { prompt_tokens: 1200, completion_tokens: 40 },
+      });
+      await sm.toolUsed('fetch_clause', { n: 7 }, { text: 'Either party may terminate.' });
+      await sm.aiResponds('Clause 7 allows termination.', {
+        model: 'llama-3.1-70b-instruct',
+        usage: { input_tokens: 900, output_tokens: 30 },
+      });
+      await sm.aiResponds('Anything else?', { model: 'gpt-4o' });
+      const stats = await sm.getStats();
+      expect(Object.keys(stats.usageByModel).sort()).toEqual([
+        'gpt-4o',
+        'gpt-4o-mini',
+        'llama-3.1-70b-instruct',
+      ]);
+      expect(stats.usageByModel['gpt-4o']).toMatchObject({ calls: 2 });
+      expect(stats.usageByModel['gpt-4o']!.promptTokens).toBe(1200);
+      expect(stats.usageByModel['llama-3.1-70b-instruct']).toEqual({
+        promptTokens: 900,
+        completionTokens: 30,
+        totalTokens: 930,
+        cost: 0,
+        costNano: 0,
+        calls: 1,
+      });
+      expect(stats.unpricedModels).toEqual(['llama-3.1-70b-instruct']);
+      const models = Object.values(stats.usageByModel);
+      expect(models.reduce((s, u) => s + u.promptTokens, 0)).toBe(stats.promptTokens);
+      expect(models.reduce((s, u) => s + u.completionTokens, 0)).toBe(stats.completionTokens);
+      expect(models.reduce((s, u) => s + u.costNano, 0)).toBe(stats.costNano);
+      expect(stats.costNano).toBeGreaterThan(0);
+    });
+
+    it('records what trackLlmCall unwraps from an Anthropic message and a Responses API response', async () => {
+      const rt = runtime();
+      const sessionId = id('llm-call');
+      const anthropic = await trackLlmCall(
+        'Weather in Oslo?',
+        async () => ({
+          id: 'msg_01Aq9w938a90dw8q',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-3-5-haiku-20241022',
+          stop_reason: 'tool_use',
+          content: [
+            { type: 'text', text: 'Let me check.' },
+            { type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Oslo' } },
+          ],
+          usage: { input_tokens: 384, output_tokens: 86, cache_read_input_tokens: 0 },
+        }),
+        { sessionId, runtime: rt, provider: 'anthropic' },
+      );
+      expect(anthropic.text).toBe('Let me check.');
+      await trackToolUse('get_weather', { city: 'Oslo' }, { tempC: 4 }, { sessionId, runtime: rt });
+      await trackLlmCall(
+        'And tomorrow?',
+        () => ({
+          object: 'response',
+          model: 'gpt-4.1-2025-04-14',
+          output: [
+            {
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'output_text', text: 'Snow, -2 °C.', annotations: [] }],
+            },
+          ],
+          usage: { input_tokens: 36, output_tokens: 87, total_tokens: 123 },
+        }),
+        { sessionId, runtime: rt },
+      );
+      const history = await getConversationHistory(sessionId, { runtime: rt, includeTools: true });
+      expect(history.map((e) => [e.role, e.model, e.provider])).toEqual([
+        ['user', 'gpt-4o-mini', null],
+        ['assistant', 'claude-3-5-haiku-20241022', 'anthropic'],
+        ['tool', null, null],
+        ['user', 'gpt-4o-mini', null],
+        ['assistant', 'gpt-4.1-2025-04-14', null],
+      ]);
+      expect(history[1]!.metadata).toEqual({
+        toolCalls: [{ id: 'toolu_01', name: 'get_weather' }],
+      });
+      const stats = await getSessionStats(sessionId, { runtime: rt });
+      expect(stats.usageByModel['claude-3-5-haiku-20241022']).toMatchObject({
+        promptTokens: 384,
+        completionTokens: 86,
+        calls: 1,
+      });
+      expect(stats.usageByModel['gpt-4.1-2025-04-14']).toMatchObject({
+        promptTokens: 36,
+        completionTokens: 87,
+        calls: 1,
+      });
     });
 
     it('reads back the config, metadata and parent a session was created with', async () => {

@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  DEFAULT_SESSION_CONFIG,
-  defaultTokenCounter,
-  PriceTable,
-  type Summarizer,
-} from '@threadline/core';
+import { DEFAULT_SESSION_CONFIG, defaultTokenCounter, type Summarizer } from '@threadline/core';
 import {
   createIsolatedSummarizer,
   describeThreadFailure,
@@ -47,6 +42,7 @@ environment (validated at startup; a bad value exits 2 naming the variable and t
   THREADLINE_SUMMARIZER_CONCURRENCY, THREADLINE_LLM_RATE_PER_SECOND
   THREADLINE_SUMMARY_TIMEOUT_MS, THREADLINE_SUMMARY_THREADS
                                        each summary's hard limit (10000) in its worker threads (1)
+  THREADLINE_PRICES_FILE               a JSON price file merged over the built-in prices
   THREADLINE_PREFIX, THREADLINE_PARTITIONS, THREADLINE_TENANT, LOG_LEVEL
 Keys: at least 16 visible ASCII characters, none of "," ":" "=".`;
 
@@ -72,7 +68,7 @@ async function makeSummarizer(
   logger.info({ baseUrl, model }, 'summaries by the LLM, extractive fallback');
   return createLlmSummarizerWithFallback({
     client: new OpenAiCompatibleClient({ baseUrl, apiKey, model, timeoutMs }),
-    prices: new PriceTable(),
+    prices: config.server.runtime.prices,
     tokens: defaultTokenCounter,
     maxAttempts,
     onRateLimit: rateLimit,
@@ -201,6 +197,7 @@ async function start(ctx: CommandContext): Promise<number> {
       topology: serverConfig.runtime.topology,
       tenant: serverConfig.runtime.tenant,
       logger,
+      prices: serverConfig.runtime.prices,
       summarizer,
       summarizerConcurrency: config.summarizerConcurrency,
       summarizerLimiter: config.llmRatePerSecond

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/validation-error.ts';
-import { DEFAULT_PRICES, DEFAULT_UNKNOWN_MODEL_PRICE } from './default-prices.ts';
+import { DEFAULT_PRICES, DEFAULT_PRICES_READ_ON } from './default-prices.ts';
 import { formatUsd, NANO_PER_USD, PriceTable } from './price-table.ts';
 
 const table = new PriceTable();
@@ -26,6 +26,23 @@ describe('PriceTable.resolve', () => {
     ['claude-3-5-haiku-latest', 'claude-3-5-haiku'],
     ['claude-sonnet-4-20250514', 'claude-sonnet-4'],
     ['claude-opus-4-20250514', 'claude-opus-4'],
+    ['claude-3-sonnet-20240229', 'claude-3-sonnet'],
+    ['claude-3-7-sonnet-latest', 'claude-3-7-sonnet'],
+    ['claude-opus-4-1-20250805', 'claude-opus-4-1'],
+    ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5'],
+    ['claude-haiku-4-5-20251001', 'claude-haiku-4-5'],
+    ['claude-opus-4-5-20251101', 'claude-opus-4-5'],
+    ['gpt-4.1-nano-2025-04-14', 'gpt-4.1-nano'],
+    ['o4-mini-2025-04-16', 'o4-mini'],
+    ['o1-2024-12-17', 'o1'],
+    ['gemini-1.5-flash-002', 'gemini-1.5-flash'],
+    ['gemini-1.5-flash-8b-001', 'gemini-1.5-flash-8b'],
+    ['gemini-1.5-pro-002', 'gemini-1.5-pro'],
+    ['gemini-2.0-flash-001', 'gemini-2.0-flash'],
+    ['gemini-2.0-flash-lite-001', 'gemini-2.0-flash-lite'],
+    ['gemini-2.5-flash-preview-05-20', 'gemini-2.5-flash'],
+    ['gemini-2.5-pro', 'gemini-2.5-pro'],
+    ['models/gemini-2.5-pro', 'gemini-2.5-pro'],
   ])('prices %s by its longest matching prefix %s', (model, prefix) => {
     expect(table.resolve(model).matchedPrefix).toBe(prefix);
   });
@@ -34,6 +51,7 @@ describe('PriceTable.resolve', () => {
     expect(table.resolve('openai/GPT-4o-Mini')).toEqual({
       model: 'openai/GPT-4o-Mini',
       matchedPrefix: 'gpt-4o-mini',
+      priced: true,
       inputPicoPerToken: 150_000,
       outputPicoPerToken: 600_000,
     });
@@ -46,22 +64,39 @@ describe('PriceTable.resolve', () => {
     expect(onlyGpt4.resolve('gpt-4-0613').matchedPrefix).toBe('gpt-4');
     expect(onlyGpt4.resolve('gpt-4o').matchedPrefix).toBeNull();
     expect(onlyGpt4.resolve('gpt-4.1').matchedPrefix).toBeNull();
-    expect(
-      new PriceTable({ o1: DEFAULT_UNKNOWN_MODEL_PRICE }).resolve('o10').matchedPrefix,
-    ).toBeNull();
+    expect(new PriceTable({ o1: DEFAULT_PRICES['o1']! }).resolve('o10').matchedPrefix).toBeNull();
   });
 
-  it('gives unknown and absent models the default price, gpt-4o-mini’s', () => {
-    expect(DEFAULT_UNKNOWN_MODEL_PRICE).toEqual(DEFAULT_PRICES['gpt-4o-mini']);
+  it('prices unknown and absent models at nothing and says so, instead of as another model', () => {
     for (const model of ['llama-3.1-70b', 'mistral-large', 'unknown', '', null, undefined]) {
       expect(table.resolve(model)).toMatchObject({
         matchedPrefix: null,
-        inputPicoPerToken: 150_000,
-        outputPicoPerToken: 600_000,
+        priced: false,
+        inputPicoPerToken: 0,
+        outputPicoPerToken: 0,
       });
+      expect(table.inputCost(model, 1000) + table.outputCost(model, 1000)).toBe(0);
     }
     expect(table.resolve(null).model).toBeNull();
     expect(table.resolve('').model).toBeNull();
+  });
+
+  it('prices a newer sibling by its own entry, not by the older family it shares a prefix with', () => {
+    // Without their own entries, `claude-opus-4` would price Opus 4.5 at $15/$75 and
+    // `gemini-1.5-flash` would price Flash-8B at twice its price.
+    expect(table.resolve('claude-opus-4-5').inputPicoPerToken).toBe(5_000_000);
+    expect(table.resolve('claude-opus-4-5').outputPicoPerToken).toBe(25_000_000);
+    expect(table.resolve('gemini-1.5-flash-8b').inputPicoPerToken).toBe(37_500);
+  });
+
+  it('says for every built-in price where it was published and when it was read', () => {
+    for (const [prefix, price] of Object.entries(DEFAULT_PRICES)) {
+      expect(price.source, prefix).toMatch(
+        /^https:\/\/(openai\.com|docs\.anthropic\.com|ai\.google\.dev)\//,
+      );
+      expect(price.readOn, prefix).toBe(DEFAULT_PRICES_READ_ON);
+    }
+    expect(DEFAULT_PRICES_READ_ON).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('holds every default price as integer pico-dollars per token', () => {
@@ -87,6 +122,28 @@ describe('PriceTable.resolve', () => {
     expect(usdPerMTok('gpt-5')).toEqual([1.25, 10]);
     expect(usdPerMTok('claude-3-5-haiku')).toEqual([0.8, 4]);
     expect(usdPerMTok('claude-opus-4')).toEqual([15, 75]);
+    expect(usdPerMTok('gpt-4.1')).toEqual([2, 8]);
+    expect(usdPerMTok('gpt-4.1-mini')).toEqual([0.4, 1.6]);
+    expect(usdPerMTok('o1')).toEqual([15, 60]);
+    expect(usdPerMTok('o3')).toEqual([2, 8]);
+    expect(usdPerMTok('o4-mini')).toEqual([1.1, 4.4]);
+    expect(usdPerMTok('gpt-3.5-turbo')).toEqual([0.5, 1.5]);
+    expect(usdPerMTok('gpt-4-turbo')).toEqual([10, 30]);
+    expect(usdPerMTok('claude-3-haiku')).toEqual([0.25, 1.25]);
+    expect(usdPerMTok('claude-3-sonnet')).toEqual([3, 15]);
+    expect(usdPerMTok('claude-3-opus')).toEqual([15, 75]);
+    expect(usdPerMTok('claude-3-5-sonnet')).toEqual([3, 15]);
+    expect(usdPerMTok('claude-3-7-sonnet')).toEqual([3, 15]);
+    expect(usdPerMTok('claude-sonnet-4')).toEqual([3, 15]);
+    expect(usdPerMTok('claude-opus-4-1')).toEqual([15, 75]);
+    expect(usdPerMTok('claude-sonnet-4-5')).toEqual([3, 15]);
+    expect(usdPerMTok('claude-haiku-4-5')).toEqual([1, 5]);
+    expect(usdPerMTok('claude-opus-4-5')).toEqual([5, 25]);
+    expect(usdPerMTok('gemini-1.5-flash')).toEqual([0.075, 0.3]);
+    expect(usdPerMTok('gemini-1.5-pro')).toEqual([1.25, 5]);
+    expect(usdPerMTok('gemini-2.0-flash')).toEqual([0.1, 0.4]);
+    expect(usdPerMTok('gemini-2.5-flash')).toEqual([0.3, 2.5]);
+    expect(usdPerMTok('gemini-2.5-pro')).toEqual([1.25, 10]);
   });
 });
 
@@ -140,7 +197,9 @@ describe('PriceTable costs', () => {
   });
 
   it('sums the costs of many events to the cost of their tokens in one integer sum', () => {
-    const models = Object.keys(DEFAULT_PRICES);
+    // Every list price with at most three decimals per million tokens: a whole number of
+    // nano-dollars per token, so nothing is rounded (Flash-8B's 0.0375 is the exception).
+    const models = Object.keys(DEFAULT_PRICES).filter((m) => m !== 'gemini-1.5-flash-8b');
     fc.assert(
       fc.property(
         fc.constantFrom(...models),
@@ -204,7 +263,26 @@ describe('PriceTable.fromJson', () => {
     });
     expect(custom.resolve('llama-3.1-70b-instruct').matchedPrefix).toBe('llama-3.1-70b');
     expect(custom.resolve('gpt-4o-mini').inputPicoPerToken).toBe(150_000);
-    expect(custom.resolve('mistral').inputPicoPerToken).toBe(150_000);
+    expect(custom.resolve('mistral')).toMatchObject({ priced: false, inputPicoPerToken: 0 });
+  });
+
+  it('takes a source and the date it was read with each price, and names a bad date', () => {
+    const custom = PriceTable.fromJson({
+      models: {
+        'llama-3.1-70b': {
+          inputUsdPerMTok: 0.6,
+          outputUsdPerMTok: 0.6,
+          source: 'our contract with the GPU host',
+          readOn: '2026-11-30',
+        },
+      },
+    });
+    expect(custom.toJson().models['llama-3.1-70b']?.readOn).toBe('2026-11-30');
+    expect(() =>
+      PriceTable.fromJson({
+        models: { x: { inputUsdPerMTok: 1, outputUsdPerMTok: 1, readOn: '30/11/2026' } },
+      }),
+    ).toThrow('models.x.readOn: expected a date YYYY-MM-DD');
   });
 
   it('replaces the default price when the file has one', () => {
@@ -214,6 +292,7 @@ describe('PriceTable.fromJson', () => {
     });
     expect(custom.resolve('mistral')).toMatchObject({
       matchedPrefix: null,
+      priced: true,
       inputPicoPerToken: 1_000_000,
       outputPicoPerToken: 2_000_000,
     });

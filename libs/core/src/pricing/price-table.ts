@@ -6,7 +6,7 @@ import {
   type ValidationIssue,
 } from '../errors/validation-error.ts';
 import { modelBaseName } from '../tokens/model-name.ts';
-import { DEFAULT_PRICES, DEFAULT_UNKNOWN_MODEL_PRICE, type ModelPrice } from './default-prices.ts';
+import { DEFAULT_PRICES, type ModelPrice } from './default-prices.ts';
 import type { NanoUsd } from './money.ts';
 
 export { formatUsd, nanoToUsd, NANO_PER_USD, type NanoUsd } from './money.ts';
@@ -21,8 +21,13 @@ const PICO_PER_NANO = 1000;
 export interface ResolvedPrice {
   /** The model name as given; `null` when there was none. */
   model: string | null;
-  /** The price-table key that matched, or `null` when the default price applies. */
+  /** The price-table key that matched, or `null` when none did. */
   matchedPrefix: string | null;
+  /**
+   * False when no entry matched and the table has no default price: the model is unpriced, its
+   * tokens cost 0 here and are flagged (stats' `unpricedModels`), not priced as another model.
+   */
+  priced: boolean;
   inputPicoPerToken: number;
   outputPicoPerToken: number;
 }
@@ -31,7 +36,10 @@ export interface ResolvedPrice {
 export interface PriceTableJson {
   /** Model-name prefix → price. Merged over the base table; an entry here wins. */
   models: Record<string, ModelPrice>;
-  /** Price of models no prefix matches. @defaultValue the base table's default */
+  /**
+   * Price of models no prefix matches, when the operator wants them priced.
+   * @defaultValue the base table's default; none in the built-in table (such models are unpriced)
+   */
   default?: ModelPrice;
 }
 
@@ -43,6 +51,11 @@ const UsdPerMTokSchema = z.custom<number>(
 const ModelPriceSchema = z.strictObject({
   inputUsdPerMTok: UsdPerMTokSchema,
   outputUsdPerMTok: UsdPerMTokSchema,
+  source: z.string().min(1).max(500).optional(),
+  readOn: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date YYYY-MM-DD' })
+    .optional(),
 });
 
 const ModelPricesSchema = z
@@ -75,21 +88,22 @@ interface PriceEntry {
 export class PriceTable {
   /** Entries as given (USD per million tokens), by normalized prefix. */
   readonly #prices: Readonly<Record<string, ModelPrice>>;
-  readonly #defaultPrice: ModelPrice;
+  readonly #defaultPrice: ModelPrice | null;
   /** Longest prefix first, so the first match is the longest. */
   readonly #entries: readonly PriceEntry[];
-  readonly #default: PriceEntry;
+  readonly #default: PriceEntry | null;
 
   /**
    * @param entries model-name prefix → price; prefixes are case-insensitive and must not carry
    *   a `provider/` part.
-   * @param defaultPrice the price of models no prefix matches.
+   * @param defaultPrice the price of models no prefix matches; null (the default): such models
+   *   are unpriced (cost 0, `priced: false`), never priced as another model.
    * @throws ValidationError naming the entry and the rule when a price is not a non-negative
    *   number or a prefix is empty, provider-qualified or duplicated.
    */
   constructor(
     entries: Readonly<Record<string, ModelPrice>> = DEFAULT_PRICES,
-    defaultPrice: Readonly<ModelPrice> = DEFAULT_UNKNOWN_MODEL_PRICE,
+    defaultPrice: Readonly<ModelPrice> | null = null,
   ) {
     const models = parseOrThrow(
       ModelPricesSchema,
@@ -97,7 +111,8 @@ export class PriceTable {
       'models',
       prefixIssues(entries, 'models'),
     );
-    const fallback = parseOrThrow(ModelPriceSchema, defaultPrice, 'default');
+    const fallback =
+      defaultPrice === null ? null : parseOrThrow(ModelPriceSchema, defaultPrice, 'default');
     const prices: Record<string, ModelPrice> = {};
     for (const [key, price] of Object.entries(models)) prices[normalizePrefix(key)] = price;
     this.#prices = prices;
@@ -105,7 +120,7 @@ export class PriceTable {
     this.#entries = Object.entries(prices)
       .map(([prefix, price]) => toEntry(prefix, price))
       .sort((a, b) => b.prefix.length - a.prefix.length || (a.prefix < b.prefix ? -1 : 1));
-    this.#default = toEntry('', fallback);
+    this.#default = fallback && toEntry('', fallback);
   }
 
   /**
@@ -129,8 +144,11 @@ export class PriceTable {
   }
 
   /** The table as a price file (prefixes lower-cased), which `fromJson` reads back. */
-  toJson(): Required<PriceTableJson> {
-    return { models: { ...this.#prices }, default: { ...this.#defaultPrice } };
+  toJson(): PriceTableJson {
+    return {
+      models: { ...this.#prices },
+      ...(this.#defaultPrice ? { default: { ...this.#defaultPrice } } : {}),
+    };
   }
 
   /**
@@ -138,9 +156,10 @@ export class PriceTable {
    * `provider/` part (`openai/gpt-4o-mini` → `gpt-4o-mini`). A prefix matches whole name
    * segments: it must be the whole name or be followed by a character other than a letter,
    * digit or `.`, so `gpt-4` prices `gpt-4-0613` but never `gpt-4o` or `gpt-4.5-preview`, and
-   * `gpt-4o-mini-2024-07-18` gets `gpt-4o-mini`, not `gpt-4o`. No match → the default price,
-   * with `matchedPrefix: null`. Fine-tuned names (`ft:gpt-4o-mini:...`) are priced by an entry
-   * for their own prefix (`ft:gpt-4o-mini`), else by the default.
+   * `gpt-4o-mini-2024-07-18` gets `gpt-4o-mini`, not `gpt-4o`. No match → the default price
+   * if the table has one, else no price (`priced: false`, 0 per token); `matchedPrefix: null`
+   * either way. Fine-tuned names (`ft:gpt-4o-mini:...`) are priced by an entry for their own
+   * prefix (`ft:gpt-4o-mini`), else as no match.
    */
   resolve(model: string | null | undefined): ResolvedPrice {
     const given = model == null || model.trim() === '' ? null : model;
@@ -151,8 +170,9 @@ export class PriceTable {
     return {
       model: given,
       matchedPrefix: entry ? entry.prefix : null,
-      inputPicoPerToken: price.inputPicoPerToken,
-      outputPicoPerToken: price.outputPicoPerToken,
+      priced: price !== null,
+      inputPicoPerToken: price?.inputPicoPerToken ?? 0,
+      outputPicoPerToken: price?.outputPicoPerToken ?? 0,
     };
   }
 

@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import { IdSchema } from './ids.ts';
 import { LIMITS } from './limits.ts';
+import { TokenCountSchema, UsageSchema } from './usage.ts';
 
 /** A JSON value whose serialized size is at most `maxBytes`. */
 export function boundedJson(maxBytes: number, what: string) {
@@ -43,15 +44,6 @@ const IsoTimeSchema = z.iso.datetime({
   offset: true,
   error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z',
 });
-const TokenCountSchema = z.number().int().min(0).max(100_000_000);
-
-/** Token usage reported by the provider with an assistant message; it wins over our own count. */
-export const UsageSchema = z.strictObject({
-  promptTokens: TokenCountSchema.optional(),
-  completionTokens: TokenCountSchema.optional(),
-  totalTokens: TokenCountSchema.optional(),
-});
-export type Usage = z.infer<typeof UsageSchema>;
 
 const common = {
   /** Client-supplied idempotency key; the same eventId applied twice has the effect of once. */

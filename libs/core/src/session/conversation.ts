@@ -9,6 +9,8 @@ export interface ConversationEntry {
   seq: number;
   segmentIndex: number;
   model: string | null;
+  /** The provider an assistant message named (`openai`, `anthropic`, ...); null when none was given. */
+  provider: string | null;
   tool: string | null;
   success: boolean | null;
   metadata: Record<string, unknown>;
@@ -35,6 +37,7 @@ export function toConversation(
       seq: r.seq,
       segmentIndex: r.segmentIndex,
       model: r.model,
+      provider: r.provider ?? null,
       tool: r.tool,
       success: r.success,
       metadata: r.metadata,

@@ -1,4 +1,4 @@
-import type { Usage } from '../schemas/event.ts';
+import type { Usage } from '../schemas/usage.ts';
 
 export type RecordedEventType =
   'user_message' | 'assistant_message' | 'tool_call' | 'system_prompt_updated';
@@ -31,6 +31,12 @@ export interface EventRecord {
   promptTokens: number;
   completionTokens: number;
   costNano: number;
+  /**
+   * True when the price table had no price for the model the event is priced for (its
+   * `costNano` is 0 and stats list the model under `unpricedModels`); absent otherwise, and in
+   * records written before unknown models were left unpriced.
+   */
+  unpriced?: true;
 }
 
 /** An event measured but not yet placed: the machine gives it its seq and segment. */

@@ -51,6 +51,9 @@ export function measureEvent(
     error: null as string | null,
     success: null as boolean | null,
   };
+  /** `{ unpriced: true }` when the table has no price for `model`, else nothing. */
+  const unpricedFlag = (model: string): { unpriced?: true } =>
+    prices.resolve(model).priced ? {} : { unpriced: true };
   switch (event.type) {
     case 'user_message': {
       const model = config.defaultModel;
@@ -66,6 +69,7 @@ export function measureEvent(
         promptTokens,
         completionTokens: 0,
         costNano: prices.inputCost(model, promptTokens),
+        ...unpricedFlag(model),
       };
     }
     case 'assistant_message': {
@@ -91,6 +95,7 @@ export function measureEvent(
         completionTokens,
         costNano:
           prices.inputCost(model, promptTokens) + prices.outputCost(model, completionTokens),
+        ...unpricedFlag(model),
       };
     }
     case 'tool_call': {
@@ -111,6 +116,7 @@ export function measureEvent(
         promptTokens: contextTokens,
         completionTokens: 0,
         costNano: prices.inputCost(model, contextTokens),
+        ...unpricedFlag(model),
       };
     }
     case 'system_prompt_updated':

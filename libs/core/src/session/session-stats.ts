@@ -2,6 +2,7 @@ import { NANO_PER_USD } from '../pricing/price-table.ts';
 import type { SessionStateValue } from './session-machine.ts';
 import { segmentIdOf } from './segment.ts';
 import type { SessionState, SummaryTotals } from './session-state.ts';
+import type { ModelUsage, UsageBreakdown } from './usage-by-model.ts';
 
 /** A session's figures, as `getStats()` returns them (the predecessor's keys, camelCased). */
 export interface SessionStats {
@@ -32,13 +33,27 @@ export interface SessionStats {
   maxTurnsPerSegment: number;
   /** Summaries made so far (all kinds), and how many sealed segments wait for one. */
   summaries: SummaryTotals & { pending: number };
+  /**
+   * Tokens, cost and calls by model, over the same events as the totals (which they add up to);
+   * the predecessor's `usage_by_model`. See {@link UsageBreakdown.usageByModel}.
+   */
+  usageByModel: Record<string, ModelUsage>;
+  /**
+   * Models whose tokens are counted but not priced: the price table has no entry for them, so
+   * their cost is 0 rather than another model's price. Add them to the price file.
+   */
+  unpricedModels: string[];
 }
 
-/** Stats from the state alone: O(number of segments) for the chain ids, no store read. */
+/**
+ * Stats from the state, O(number of segments) for the chain ids, and the per-model breakdown of
+ * the same scope's events (folded from the segment log by the reader: `tallyUsage`).
+ */
 export function sessionStats(
   state: SessionState,
   value: SessionStateValue,
-  allSegments = false,
+  allSegments: boolean,
+  breakdown: UsageBreakdown,
 ): SessionStats {
   const c = allSegments ? state.totals : state.open.counters;
   const chain = Array.from({ length: state.open.index + 1 }, (_, i) =>
@@ -69,5 +84,7 @@ export function sessionStats(
     tokenThreshold: state.config.tokenThreshold,
     maxTurnsPerSegment: state.config.maxTurnsPerSegment,
     summaries: { ...state.summaries, pending: state.pending.length },
+    usageByModel: breakdown.usageByModel,
+    unpricedModels: breakdown.unpricedModels,
   };
 }
