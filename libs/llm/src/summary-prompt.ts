@@ -4,9 +4,8 @@ import {
   inPrintOrder,
   renderItemLine,
   SECTION_HEADINGS,
-  stableJson,
   SUMMARY_SECTIONS,
-  toolResultText,
+  toolCallLine,
   type EventRecord,
   type SummaryItem,
 } from '@threadline/core';
@@ -141,7 +140,12 @@ function transcriptLine(event: EventRecord): string | null {
   if (event.type === 'assistant_message')
     return `${seq} Assistant: ${clip((event.content ?? '').trim())}`;
   if (event.type === 'tool_call') {
-    const call = `${event.tool ?? 'tool'}(${stableJson(event.arguments ?? {})}) → ${toolResultText({ tool: event.tool ?? '', arguments: null, result: event.result ?? null, error: event.error })}`;
+    const call = toolCallLine({
+      tool: event.tool ?? '',
+      arguments: event.arguments,
+      result: event.result ?? null,
+      error: event.error,
+    });
     const clipped = clip(call);
     const found = clipped === call ? [] : artifactsOf(event.arguments, event.result);
     const listed =

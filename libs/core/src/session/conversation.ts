@@ -1,3 +1,4 @@
+import { toolCallLine } from '../tokens/tool-call-text.ts';
 import type { EventRecord } from './event-record.ts';
 
 /** One entry of `getConversation()`: the predecessor's {role, content, timestamp}, and more. */
@@ -30,7 +31,12 @@ export function toConversation(
         r.type === 'user_message' ? 'user' : r.type === 'assistant_message' ? 'assistant' : 'tool',
       content:
         r.type === 'tool_call'
-          ? `${r.tool}(${JSON.stringify(r.arguments ?? null)}) -> ${r.error ? `error: ${r.error}` : JSON.stringify(r.result ?? null)}`
+          ? toolCallLine({
+              tool: r.tool ?? '',
+              arguments: r.arguments,
+              result: r.result ?? null,
+              error: r.error,
+            })
           : (r.content ?? ''),
       timestamp: r.occurredAt,
       eventId: r.eventId,

@@ -26,3 +26,14 @@ export function toolResultText(call: ToolCallForCounting): string {
     ? `Error: ${call.error}`
     : stableJson(call.result);
 }
+
+/**
+ * A tool call on one line, as a person or a model reads it in a transcript or a conversation
+ * listing: `name(arguments) → result` (or `→ Error: <text>`), arguments and result as
+ * {@link stableJson}. The one rendering of a call as text: `getConversation()`'s tool entries
+ * and the LLM summarizer's transcript use it (the summary's own tool outcomes are a shortened
+ * form of it: clipped arguments, `ok` for a result).
+ */
+export function toolCallLine(call: ToolCallForCounting): string {
+  return `${call.tool || 'tool'}(${stableJson(call.arguments ?? {})}) → ${toolResultText(call)}`;
+}
