@@ -1,5 +1,4 @@
 import {
-  DEFAULT_SESSION_CONFIG,
   createExtractiveSummarizer,
   defaultTokenCounter,
   type PriceTable,
@@ -40,9 +39,7 @@ export async function startLocalFleet(options: {
   /** Prices of the session worker and the runtime. @defaultValue the built-in table */
   prices?: PriceTable;
 }): Promise<LocalFleet> {
-  await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
-  const summarizer =
-    options.summarizer ?? createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+  const summarizer = options.summarizer ?? createExtractiveSummarizer(defaultTokenCounter);
   const worker: SessionWorkerHandle = await startSessionWorker({
     redis: options.redis,
     topology: options.topology,

@@ -28,8 +28,7 @@ const ALL_STATES = [
   'waiting-children',
 ] as const;
 
-export const extractive = (): Summarizer =>
-  createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+export const extractive = (): Summarizer => createExtractiveSummarizer(defaultTokenCounter);
 
 /** The approach of apps/session-worker/test/fleet.ts: everything on the test Redis, under its own prefix. */
 export async function startTestFleet(options: {

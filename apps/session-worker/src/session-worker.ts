@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import {
-  DEFAULT_SESSION_CONFIG,
   defaultTokenCounter,
   PriceTable,
   ValidationError,
@@ -95,7 +94,6 @@ export async function startSessionWorker(
   const stalledInterval = options.stalledIntervalMs ?? 2000;
   const workerName = options.workerName ?? `${hostname()}:${process.pid}`;
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
-  await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
 
   const workers: Worker[] = [];
   for (const partition of partitions) {

@@ -97,7 +97,7 @@ const conversation = fc.record({
 function heldSummarizer() {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const extractive = createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+  const extractive = createExtractiveSummarizer(defaultTokenCounter);
   const summarizer: Summarizer = {
     summarize: async (input) => {
       await gate;

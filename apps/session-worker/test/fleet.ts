@@ -12,8 +12,7 @@ export interface InProcessFleet {
   close(): Promise<void>;
 }
 
-export const extractive = (): Summarizer =>
-  createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+export const extractive = (): Summarizer => createExtractiveSummarizer(defaultTokenCounter);
 
 /** Session workers and summarizers in this process, on the test Redis, under their own prefix. */
 export async function startInProcessFleet(options: {

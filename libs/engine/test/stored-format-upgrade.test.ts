@@ -32,7 +32,7 @@ const fixture = (name: string): Fixture =>
   JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as Fixture;
 
 const meter = { tokens: defaultTokenCounter, prices: new PriceTable() };
-const summarizer = createExtractiveSummarizer((t, m) => defaultTokenCounter.countText(t, m));
+const summarizer = createExtractiveSummarizer(defaultTokenCounter);
 
 describe('sessions stored by the previous version', () => {
   let redis: Redis;

@@ -244,13 +244,7 @@ export function createLlmSummarizerWithFallback(
 ): Summarizer {
   const llm = new LlmSummarizer(options);
   const { tokens } = options;
-  const extractive = createExtractiveSummarizer((text, model) => tokens.countText(text, model));
-  const fallback: Summarizer = options.fallback ?? {
-    async summarize(input) {
-      await tokens.prepare([input.request.model]);
-      return extractive.summarize(input);
-    },
-  };
+  const fallback: Summarizer = options.fallback ?? createExtractiveSummarizer(tokens);
 
   return {
     async summarize(input) {

@@ -71,8 +71,7 @@ export class EmbeddedRuntime extends RuntimeBase {
     const clock = options.clock ?? (() => new Date());
     const makeEventId = options.newEventId ?? (() => randomUUID());
     const tails = new Map<string, Promise<unknown>>();
-    const extractive =
-      options.extractive ?? createExtractiveSummarizer((t, m) => meter.tokens.countText(t, m));
+    const extractive = options.extractive ?? createExtractiveSummarizer(meter.tokens);
     const now = () => clock().toISOString();
     // Filled in below: the summaries feed their answers back through `deliver`.
     let summaries: EmbeddedSummaries | null = null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SESSION_CONFIG, defaultTokenCounter, type Summarizer } from '@threadline/core';
+import { defaultTokenCounter, type Summarizer } from '@threadline/core';
 import {
   createIsolatedSummarizer,
   describeThreadFailure,
@@ -59,7 +59,6 @@ async function makeSummarizer(
   rateLimit: (ms: number) => void,
   extractive: IsolatedSummarizer,
 ): Promise<Summarizer> {
-  await defaultTokenCounter.prepare([DEFAULT_SESSION_CONFIG.defaultModel]);
   if (!config.llm) {
     logger.info('no THREADLINE_LLM_BASE_URL: extractive summaries only');
     return extractive;

@@ -43,17 +43,30 @@ export interface Summarizer {
 /** The text of a summary with no item (nothing in its turns was worth keeping). */
 export const EMPTY_SUMMARY_TEXT = '(nothing in these turns needed keeping)';
 
+/** What the extractive summarizer counts with: a token counter, which it readies itself. */
+export interface SummaryTokenCounting {
+  /** Loads what counting for these models needs (a no-op once loaded). */
+  prepare(models: Iterable<string>): Promise<void>;
+  countText(text: string, model: string): number;
+}
+
 /**
  * The deterministic, offline summarizer: the default, and the fallback when an LLM fails.
- * It costs nothing and calls no model.
+ * It costs nothing and calls no model. Given a token counter, it loads the request model's
+ * tokenizer itself before counting (hosts need not prepare it); a bare counting function must
+ * be able to count already.
  */
 export function createExtractiveSummarizer(
-  countTokens: (text: string, model: string) => number,
+  tokens: SummaryTokenCounting | ((text: string, model: string) => number),
   fallbackReason: string | null = null,
 ): Summarizer {
   return {
     async summarize({ request, events, previousSummary }) {
-      const count = (t: string) => countTokens(t, request.model);
+      if (typeof tokens !== 'function') await tokens.prepare([request.model]);
+      const count = (t: string) =>
+        typeof tokens === 'function'
+          ? tokens(t, request.model)
+          : tokens.countText(t, request.model);
       const made = extractiveSummary({
         events,
         previous: previousSummary?.items ?? null,
