@@ -77,16 +77,14 @@ export function toAnthropicMessages(
   stablePrefixMessages: number,
 ): AnthropicContext {
   const { system, systemEndsPrefix, turns } = toProviderTurns(messages, stablePrefixMessages);
-  const out: AnthropicContext = { messages: [] };
-  if (system.length > 0) {
-    out.system = system.map((text) => ({ type: 'text', text }));
-    if (systemEndsPrefix) out.system.at(-1)!.cache_control = { type: 'ephemeral' };
-  }
-  out.messages = alternatingTurns(turns).map((turn) => ({
+  const messagesOut: AnthropicMessage[] = alternatingTurns(turns).map((turn) => ({
     role: turn.role,
     content: turn.parts.map(toBlock),
   }));
-  return out;
+  if (system.length === 0) return { messages: messagesOut };
+  const systemBlocks: AnthropicTextBlock[] = system.map((text) => ({ type: 'text', text }));
+  if (systemEndsPrefix) systemBlocks.at(-1)!.cache_control = { type: 'ephemeral' };
+  return { system: systemBlocks, messages: messagesOut };
 }
 
 function toBlock(part: TurnPart): AnthropicContentBlock {

@@ -41,13 +41,13 @@ export function toGeminiContents(
   stablePrefixMessages: number,
 ): GeminiContext {
   const { system, turns } = toProviderTurns(messages, stablePrefixMessages);
-  const out: GeminiContext = { contents: [] };
-  if (system.length > 0) out.systemInstruction = { parts: system.map((text) => ({ text })) };
-  out.contents = alternatingTurns(turns).map((turn) => ({
+  const contents: GeminiContent[] = alternatingTurns(turns).map((turn) => ({
     role: turn.role === 'assistant' ? 'model' : 'user',
     parts: turn.parts.map(toPart),
   }));
-  return out;
+  return system.length > 0
+    ? { systemInstruction: { parts: system.map((text) => ({ text })) }, contents }
+    : { contents };
 }
 
 function toPart(part: TurnPart): GeminiPart {
