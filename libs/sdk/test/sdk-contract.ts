@@ -83,5 +83,94 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       await same.settle();
       expect((await same.getConversation()).map((e) => e.content)).toEqual(['one', 'two']);
     });
+
+    it('gives the context in each provider format: the same turns, system apart, tool calls paired, roles alternating', async () => {
+      const sm = new SessionManager({
+        sessionId: id('formats'),
+        runtime: runtime(),
+        systemPrompt: 'You are a support agent.',
+      });
+      await sm.userSays('My order ORD-5512 has not arrived.');
+      await sm.userSays('It was due on March 3.');
+      await sm.toolUsed('lookup_order', { orderId: 'ORD-5512' }, { status: 'in_transit' });
+      await sm.toolUsed('carrier_status', { tracking: 'JD01' }, null, 'carrier API timed out');
+      await sm.aiResponds('It is in transit; the carrier does not answer yet.');
+      await sm.userSays('Thanks.');
+
+      const openai = await sm.getContextWindow();
+      expect(await sm.getContextWindow({ format: 'openai' })).toEqual(openai);
+      expect(await sm.getMessagesForLlm()).toEqual(openai.messages);
+      expect(openai.report).toMatchObject({
+        tokenCount: 'exact',
+        stablePrefixMessages: 1,
+        stablePrefixTokens: openai.report.system,
+      });
+
+      const anthropic = await sm.getContextWindow({ format: 'anthropic' });
+      expect(anthropic.report).toMatchObject({ tokenCount: 'estimated', used: openai.report.used });
+      expect(anthropic.system).toEqual([
+        { type: 'text', text: 'You are a support agent.', cache_control: { type: 'ephemeral' } },
+      ]);
+      expect(anthropic.messages.map((m) => m.role)).toEqual([
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+      ]);
+      expect(anthropic.messages[0]!.content).toHaveLength(2);
+      const blocks = anthropic.messages.flatMap((m) => m.content);
+      const uses = blocks.flatMap((b) => (b.type === 'tool_use' ? [b.id] : []));
+      expect(blocks.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : []))).toEqual(
+        uses,
+      );
+      expect(blocks.find((b) => b.type === 'tool_result' && b.is_error)).toMatchObject({
+        content: 'carrier API timed out',
+      });
+      const { report: _report, ...anthropicBody } = anthropic;
+      expect(await sm.getMessagesForLlm({ format: 'anthropic' })).toEqual(anthropicBody);
+
+      const gemini = await sm.getContextWindow({ format: 'gemini' });
+      expect(gemini.systemInstruction).toEqual({ parts: [{ text: 'You are a support agent.' }] });
+      expect(gemini.contents.map((c) => c.role)).toEqual([
+        'user',
+        'model',
+        'user',
+        'model',
+        'user',
+        'model',
+        'user',
+      ]);
+      expect(gemini.contents[4]!.parts[0]).toEqual({
+        functionResponse: { name: 'carrier_status', response: { error: 'carrier API timed out' } },
+      });
+
+      const responses = await sm.getMessagesForLlm({ format: 'responses' });
+      expect(responses.instructions).toBe('You are a support agent.');
+      expect(responses.input.map((item) => ('type' in item ? item.type : item.role))).toEqual([
+        'user',
+        'user',
+        'function_call',
+        'function_call_output',
+        'function_call',
+        'function_call_output',
+        'assistant',
+        'user',
+      ]);
+    });
+
+    it('refuses an unknown format, naming the option and the formats it takes', async () => {
+      const sm = new SessionManager({ sessionId: id('bad-format'), runtime: runtime() });
+      await sm.userSays('hello');
+      const error = await sm
+        .getContextWindow({ format: 'claude' as 'anthropic' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(String((error as Error).message)).toMatch(
+        /options\.format: expected one of "openai", "anthropic", "gemini", "responses"/,
+      );
+    });
   });
 }

@@ -2,6 +2,7 @@
  * Which provider's request format a context is given in. The context is assembled once, in
  * OpenAI chat format ({@link assembleContext}); each other format is a pure conversion of it.
  */
+import { z } from 'zod';
 import { toAnthropicMessages, type AnthropicContext } from './anthropic-messages.ts';
 import { toGeminiContents, type GeminiContext } from './gemini-contents.ts';
 import type { BudgetReport, ContextWindow } from './messages-for-llm.ts';
@@ -17,6 +18,9 @@ import { toResponsesInput, type ResponsesContext } from './responses-input.ts';
  */
 export const CONTEXT_FORMATS = ['openai', 'anthropic', 'gemini', 'responses'] as const;
 export type ContextFormat = (typeof CONTEXT_FORMATS)[number];
+
+/** A format name, as the HTTP query and the SDK options take it. */
+export const ContextFormatSchema = z.enum(CONTEXT_FORMATS);
 
 /** The request-body fields of each format: spread them into the provider's request. */
 export interface ContextBodies {
