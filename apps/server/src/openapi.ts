@@ -6,6 +6,7 @@ import {
   CreatedSchema,
   EventsBodySchema,
   HttpEventSchema,
+  MessagesAnswerSchema,
   MessagesQuerySchema,
   SessionParamsSchema,
   StatsQuerySchema,
@@ -87,14 +88,14 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/sessions/{id}/messages',
     operationId: 'getMessages',
-    summary: 'Messages to send to the model next (OpenAI chat format)',
+    summary: 'The context to send to the model next, in a provider format (default OpenAI chat)',
     description:
-      'System prompt, the latest summary, then every turn it does not cover, trimmed from the oldest side to the budget; `report` says how the tokens were spent.',
+      'System prompt, the latest summary, then every turn it does not cover, trimmed from the oldest side to the budget; `report` says how the tokens were spent, the stable prefix (system prompt + summary) a prompt cache can keep, and whether the counts are exact. `format` gives it as the fields of an OpenAI Chat Completions, Anthropic Messages, Gemini generateContent or OpenAI Responses request body.',
     tag: 'reads',
     security: 'tenant',
     params: SessionParamsSchema,
     query: MessagesQuerySchema,
-    ok: { 200: json('`{ messages, report }`') },
+    ok: { 200: json('The context and its budget report', MessagesAnswerSchema) },
     errors: READ_ERRORS,
   },
   {
@@ -244,6 +245,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   SystemPromptBody: SystemPromptBodySchema,
   Created: CreatedSchema,
   Accepted: AcceptedSchema,
+  MessagesAnswer: MessagesAnswerSchema,
 };
 
 const STATUS_TEXT: Record<number, string> = {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import {
   acceptEvents,
   CreateSessionSchema,
+  formatContext,
   issuesFromZod,
   ValidationError,
   type AcceptedEvent,
@@ -170,10 +171,11 @@ export function registerSessionRoutes(
     const { id } = parsePart(SessionParamsSchema, request.params, 'params');
     const query = parsePart(MessagesQuerySchema, request.query, 'query');
     await waitIfAsked(request, reply, id, query);
-    return sessionsOf(request).messages(id, {
+    const window = await sessionsOf(request).messages(id, {
       budget: query.budget ?? null,
       includeSystem: query.includeSystem ?? true,
     });
+    return formatContext(window, query.format ?? 'openai');
   });
 
   app.get('/v1/sessions/:id/conversation', async (request, reply) => {
