@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AssistantMessageSchema,
   ContextFormatSchema,
+  CONVERSATION_PAGE_MAX,
   IdSchema,
   LIMITS,
   SystemPromptUpdatedSchema,
@@ -65,11 +66,33 @@ export const MessagesQuerySchema = z.strictObject({
   ...waitQuery,
 });
 
-export const ConversationQuerySchema = z.strictObject({
-  allSegments: flag('Every segment of the chain, not only the open one (default false)').optional(),
-  includeTools: flag('Include tool calls as `tool` entries (default false)').optional(),
-  ...waitQuery,
-});
+export const ConversationQuerySchema = z
+  .strictObject({
+    allSegments: flag(
+      'Every segment of the chain, not only the open one (default false)',
+    ).optional(),
+    includeTools: flag('Include tool calls as `tool` entries (default false)').optional(),
+    limit: wholeNumber(
+      1,
+      CONVERSATION_PAGE_MAX,
+      `Entries on the page at most (default ${CONVERSATION_PAGE_MAX})`,
+    ).optional(),
+    after: wholeNumber(
+      0,
+      Number.MAX_SAFE_INTEGER,
+      'A seq: the entries after it, oldest first (pass page.newerAfter for the next page)',
+    ).optional(),
+    before: wholeNumber(
+      0,
+      Number.MAX_SAFE_INTEGER,
+      'A seq: the newest entries before it (pass page.olderBefore for the previous page); without after or before, the newest entries',
+    ).optional(),
+    ...waitQuery,
+  })
+  .refine((q) => q.after === undefined || q.before === undefined, {
+    path: ['before'],
+    error: 'give after (the next page) or before (the previous page), not both',
+  });
 
 export const StatsQuerySchema = z.strictObject({
   allSegments: flag(

@@ -182,11 +182,14 @@ export function registerSessionRoutes(
     const { id } = parsePart(SessionParamsSchema, request.params, 'params');
     const query = parsePart(ConversationQuerySchema, request.query, 'query');
     await waitIfAsked(request, reply, id, query);
-    const entries = await sessionsOf(request).conversation(id, {
+    const { entries, page } = await sessionsOf(request).conversationPage(id, {
       allSegments: query.allSegments ?? false,
       includeTools: query.includeTools ?? false,
+      limit: query.limit,
+      after: query.after,
+      before: query.before,
     });
-    return { sessionId: id, entries };
+    return { sessionId: id, entries, page };
   });
 
   app.get('/v1/sessions/:id/stats', async (request, reply) => {

@@ -21,6 +21,7 @@ export * from './session/schema-upgrade.ts';
 export * from './session/measure-event.ts';
 export * from './session/session-stats.ts';
 export * from './session/conversation.ts';
+export * from './session/conversation-page.ts';
 export * from './context/render-messages.ts';
 export * from './context/messages-for-llm.ts';
 export * from './context/context-format.ts';

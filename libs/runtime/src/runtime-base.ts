@@ -1,4 +1,9 @@
-import type { AcceptedEvent, ContextOptions, CreateSession } from '@threadline/core';
+import type {
+  AcceptedEvent,
+  ContextOptions,
+  ConversationPageRequest,
+  CreateSession,
+} from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
 import type {
   Runtime,
@@ -66,6 +71,9 @@ export abstract class RuntimeBase implements Runtime {
   }
   conversation(sessionId: string, options: ConversationOptions) {
     return this.own.conversation(sessionId, options);
+  }
+  conversationPage(sessionId: string, options: ConversationOptions & ConversationPageRequest) {
+    return this.own.conversationPage(sessionId, options);
   }
   chain(sessionId: string) {
     return this.own.chain(sessionId);

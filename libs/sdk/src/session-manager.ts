@@ -12,6 +12,9 @@ import {
   type ContextFormat,
   type FormattedContextWindow,
   type ConversationEntry,
+  type ConversationPage,
+  type ConversationPageRequest,
+  ConversationPageRequestSchema,
   type SegmentRecord,
   type SessionConfig,
   type SessionStats,
@@ -22,6 +25,8 @@ import {
 } from '@threadline/core';
 import type { ConversationOptions, Runtime } from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
+
+const pick = ({ limit, after, before }: ConversationPageRequest) => ({ limit, after, before });
 
 /** Options of the context reads ({@link SessionManager.getContextWindow}). */
 export interface ContextReadOptions<F extends ContextFormat = 'openai'> {
@@ -242,6 +247,21 @@ export class SessionManager {
     await this.beforeRead(options);
     const allSegments = options.allSegments ?? (await this.infiniteContext());
     return this.runtime.conversation(this.id, { ...options, allSegments });
+  }
+
+  /**
+   * A page of the conversation, by seq cursor: `{ entries, page: { limit, olderBefore,
+   * newerAfter } }`. Without a cursor the newest `limit` entries (default and at most 1000);
+   * `before: page.olderBefore` gives the page before, `after: page.newerAfter` the page after.
+   * The segments covered are those of {@link getConversation} (`allSegments`).
+   */
+  async getConversationPage(
+    options: ConversationOptions & ConversationPageRequest & ReadOptions = {},
+  ): Promise<ConversationPage> {
+    const request = parseOrThrow(ConversationPageRequestSchema, pick(options), 'options');
+    await this.beforeRead(options);
+    const allSegments = options.allSegments ?? (await this.infiniteContext());
+    return this.runtime.conversationPage(this.id, { ...options, ...request, allSegments });
   }
 
   /** Segment ids, oldest first. */

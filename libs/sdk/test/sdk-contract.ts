@@ -172,5 +172,67 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
         /options\.format: expected one of "openai", "anthropic", "gemini", "responses"/,
       );
     });
+
+    it('reads the conversation in pages by seq cursor, back from the newest and forward again', async () => {
+      const sm = new SessionManager({ sessionId: id('pages'), runtime: runtime() });
+      for (let i = 0; i < 7; i++) {
+        await sm.userSays(`question ${i}`);
+        await sm.toolUsed('search', { q: i }, { hits: i });
+        await sm.aiResponds(`answer ${i}`);
+      }
+      const newest = await sm.getConversationPage({ limit: 4 });
+      expect(newest.entries.map((e) => e.content)).toEqual([
+        'question 5',
+        'answer 5',
+        'question 6',
+        'answer 6',
+      ]);
+      expect(newest.page.newerAfter).toBeNull();
+      const older = await sm.getConversationPage({ limit: 4, before: newest.page.olderBefore! });
+      expect(older.entries.map((e) => e.content)).toEqual([
+        'question 3',
+        'answer 3',
+        'question 4',
+        'answer 4',
+      ]);
+      // And forward again from where that page ends: the page first read.
+      const next = await sm.getConversationPage({ limit: 4, after: older.page.newerAfter! });
+      expect(next.entries).toEqual(newest.entries);
+      // Every entry once, walking back to the start.
+      const seen = [...newest.entries];
+      let cursor = newest.page.olderBefore;
+      while (cursor !== null) {
+        const page = await sm.getConversationPage({ limit: 3, before: cursor });
+        seen.unshift(...page.entries);
+        cursor = page.page.olderBefore;
+      }
+      expect(seen.map((e) => e.content)).toEqual(
+        (await sm.getConversation()).map((e) => e.content),
+      );
+      const withTools = await sm.getConversationPage({ limit: 2, includeTools: true });
+      expect(withTools.entries.map((e) => e.role)).toEqual(['tool', 'assistant']);
+      const both = await sm.getConversationPage({ after: 1, before: 5 }).catch((e: unknown) => e);
+      expect(both).toBeInstanceOf(ValidationError);
+      expect(String((both as Error).message)).toMatch(
+        /options\.before: give after .* or before .*, not both/,
+      );
+    });
+
+    it('stops a page after limit × 8 events, its cursor going on from there (bounded among tool calls)', async () => {
+      const sm = new SessionManager({ sessionId: id('scan'), runtime: runtime() });
+      await sm.userSays('Run the checks.');
+      for (let i = 0; i < 20; i++) await sm.toolUsed('check', { i }, { ok: true });
+      await sm.aiResponds('All 20 passed.');
+      const newest = await sm.getConversationPage({ limit: 1 });
+      expect(newest.entries.map((e) => e.content)).toEqual(['All 20 passed.']);
+      expect(newest.page.olderBefore).toBe(21);
+      const scanned = await sm.getConversationPage({ limit: 1, before: 21 });
+      expect(scanned).toEqual({ entries: [], page: { limit: 1, olderBefore: 13, newerAfter: 20 } });
+      let page = scanned;
+      while (page.entries.length === 0 && page.page.olderBefore !== null)
+        page = await sm.getConversationPage({ limit: 1, before: page.page.olderBefore });
+      expect(page.entries.map((e) => e.content)).toEqual(['Run the checks.']);
+      expect(page.page.olderBefore).toBeNull();
+    });
   });
 }
