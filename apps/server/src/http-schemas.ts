@@ -279,3 +279,31 @@ export const MessagesAnswerSchema = z
       }),
   ])
   .meta({ description: 'The context in the format asked for, with its budget report' });
+
+/** `GET /v1/sessions/:id/conversation`: one page of entries, oldest first, and its cursors. */
+export const ConversationAnswerSchema = z.object({
+  sessionId: IdSchema,
+  entries: z.array(
+    z.object({
+      role: z.enum(['user', 'assistant', 'tool']),
+      content: text,
+      timestamp: text,
+      eventId: IdSchema,
+      seq: z.number().int(),
+      segmentIndex: z.number().int(),
+      model: text.nullable(),
+      tool: text.nullable(),
+      success: z.boolean().nullable(),
+      metadata: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  page: z.object({
+    limit: z.number().int(),
+    olderBefore: z.number().int().nullable().meta({
+      description: 'Pass as `before` for the older entries; null when there are none',
+    }),
+    newerAfter: z.number().int().nullable().meta({
+      description: 'Pass as `after` for the newer entries; null when there are none yet',
+    }),
+  }),
+});

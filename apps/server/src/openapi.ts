@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CreateSessionSchema } from '@threadline/core';
 import {
   AcceptedSchema,
+  ConversationAnswerSchema,
   ConversationQuerySchema,
   CreatedSchema,
   EventsBodySchema,
@@ -102,12 +103,14 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/sessions/{id}/conversation',
     operationId: 'getConversation',
-    summary: 'The conversation as recorded',
+    summary: 'The conversation as recorded, a page at a time',
+    description:
+      'Without a cursor the newest `limit` entries (default and at most 1000), oldest first; `before=page.olderBefore` gives the page before, `after=page.newerAfter` the page after. A page reads at most `limit` × 8 events, so among many tool calls it may hold fewer entries: follow its cursor.',
     tag: 'reads',
     security: 'tenant',
     params: SessionParamsSchema,
     query: ConversationQuerySchema,
-    ok: { 200: json('`{ sessionId, entries }`') },
+    ok: { 200: json('A page of the conversation', ConversationAnswerSchema) },
     errors: READ_ERRORS,
   },
   {
@@ -246,6 +249,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   Created: CreatedSchema,
   Accepted: AcceptedSchema,
   MessagesAnswer: MessagesAnswerSchema,
+  ConversationAnswer: ConversationAnswerSchema,
 };
 
 const STATUS_TEXT: Record<number, string> = {
