@@ -106,15 +106,7 @@ export class SessionScript {
       segmentId: `${this.sessionId}.s${segmentIndex}`,
       text,
       items: [
-        {
-          key: `fact:${segmentIndex}`,
-          section: 'facts',
-          text,
-          seq: -1,
-          weight: 5,
-          mentions: 0,
-          age: 0,
-        },
+        { key: `fact:${segmentIndex}`, section: 'facts', text, seq: -1, weight: 5, mentions: 0, age: 0 },
       ],
       kind: 'llm',
       model: 'gpt-4o-mini',
