@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   AssistantMessageSchema,
+  ContextFormatSchema,
+  CONVERSATION_PAGE_MAX,
   IdSchema,
   LIMITS,
   SystemPromptUpdatedSchema,
@@ -57,14 +59,40 @@ export const MessagesQuerySchema = z.strictObject({
     'Token budget of the whole context; turns are dropped from the oldest side to fit',
   ).optional(),
   includeSystem: flag('Put the system prompt first (default true)').optional(),
+  format: ContextFormatSchema.optional().meta({
+    description:
+      'The request format of a provider (default openai): `openai` Chat Completions `messages`; `anthropic` Messages API `system` + `messages` (content blocks, alternating roles, a cache_control breakpoint after the stable prefix); `gemini` generateContent `systemInstruction` + `contents`; `responses` OpenAI Responses API `instructions` + `input` items',
+  }),
   ...waitQuery,
 });
 
-export const ConversationQuerySchema = z.strictObject({
-  allSegments: flag('Every segment of the chain, not only the open one (default false)').optional(),
-  includeTools: flag('Include tool calls as `tool` entries (default false)').optional(),
-  ...waitQuery,
-});
+export const ConversationQuerySchema = z
+  .strictObject({
+    allSegments: flag(
+      'Every segment of the chain, not only the open one (default false)',
+    ).optional(),
+    includeTools: flag('Include tool calls as `tool` entries (default false)').optional(),
+    limit: wholeNumber(
+      1,
+      CONVERSATION_PAGE_MAX,
+      `Entries on the page at most (default ${CONVERSATION_PAGE_MAX})`,
+    ).optional(),
+    after: wholeNumber(
+      0,
+      Number.MAX_SAFE_INTEGER,
+      'A seq: the entries after it, oldest first (pass page.newerAfter for the next page)',
+    ).optional(),
+    before: wholeNumber(
+      0,
+      Number.MAX_SAFE_INTEGER,
+      'A seq: the newest entries before it (pass page.olderBefore for the previous page); without after or before, the newest entries',
+    ).optional(),
+    ...waitQuery,
+  })
+  .refine((q) => q.after === undefined || q.before === undefined, {
+    path: ['before'],
+    error: 'give after (the next page) or before (the previous page), not both',
+  });
 
 export const StatsQuerySchema = z.strictObject({
   allSegments: flag(
@@ -109,5 +137,173 @@ export const CreatedSchema = z.object({ sessionId: IdSchema });
 export const AcceptedSchema = z.object({
   accepted: z.array(IdSchema).meta({
     description: 'The eventIds, in order; pass one as waitFor to read your writes',
+  }),
+});
+
+/** How the context spent its tokens (core's `BudgetReport`). */
+export const BudgetReportSchema = z
+  .object({
+    budget: z.number().int().nullable(),
+    used: z.number().int().meta({ description: 'Tokens of the context, reply priming included' }),
+    system: z.number().int(),
+    summary: z.number().int(),
+    turns: z.number().int(),
+    replyPriming: z.number().int(),
+    includedEvents: z.number().int(),
+    clippedEvents: z.number().int(),
+    droppedEvents: z.number().int(),
+    pendingSummaryEvents: z.number().int(),
+    windowFromSeq: z.number().int(),
+    summaryCoversToSeq: z.number().int(),
+    summaryItems: z.number().int(),
+    summaryItemsInWindow: z.number().int(),
+    summaryItemsTrimmed: z.number().int(),
+    summaryTrimmed: z.boolean(),
+    overBudget: z.boolean(),
+    stablePrefixTokens: z.number().int().meta({
+      description:
+        'Tokens of the system prompt and the summary: what a provider prompt cache can keep between calls (without a budget they change only when a summary lands)',
+    }),
+    stablePrefixMessages: z
+      .number()
+      .int()
+      .meta({ description: 'Messages at the start forming that prefix' }),
+    tokenCount: z.enum(['exact', 'estimated']).meta({
+      description:
+        'exact for an OpenAI model in openai format; estimated for other models (counted with OpenAI o200k_base) or formats',
+    }),
+  })
+  .meta({ description: 'How the context spent its tokens' });
+
+const text = z.string();
+const ChatMessageSchema = z.union([
+  z.object({ role: z.enum(['system', 'user']), content: text }),
+  z.object({
+    role: z.literal('assistant'),
+    content: text.nullable(),
+    tool_calls: z
+      .array(
+        z.object({
+          id: text,
+          type: z.literal('function'),
+          function: z.object({ name: text, arguments: text }),
+        }),
+      )
+      .optional(),
+  }),
+  z.object({ role: z.literal('tool'), tool_call_id: text, content: text }),
+]);
+const Ephemeral = z.object({ type: z.literal('ephemeral') });
+const AnthropicText = z.object({
+  type: z.literal('text'),
+  text,
+  cache_control: Ephemeral.optional(),
+});
+const AnthropicBlock = z.union([
+  AnthropicText,
+  z.object({
+    type: z.literal('tool_use'),
+    id: text,
+    name: text,
+    input: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    type: z.literal('tool_result'),
+    tool_use_id: text,
+    content: text,
+    is_error: z.literal(true).optional(),
+  }),
+]);
+const GeminiPart = z.union([
+  z.object({ text }),
+  z.object({ functionCall: z.object({ name: text, args: z.record(z.string(), z.unknown()) }) }),
+  z.object({
+    functionResponse: z.object({ name: text, response: z.record(z.string(), z.unknown()) }),
+  }),
+]);
+
+/** `GET /v1/sessions/:id/messages`: the context in the format asked for, and its report. */
+export const MessagesAnswerSchema = z
+  .union([
+    z
+      .object({ messages: z.array(ChatMessageSchema), report: BudgetReportSchema })
+      .meta({ title: 'openai', description: 'Chat Completions messages' }),
+    z
+      .object({
+        system: z.array(AnthropicText).optional(),
+        messages: z.array(
+          z.object({ role: z.enum(['user', 'assistant']), content: z.array(AnthropicBlock) }),
+        ),
+        report: BudgetReportSchema,
+      })
+      .meta({ title: 'anthropic', description: 'Anthropic Messages API system and messages' }),
+    z
+      .object({
+        systemInstruction: z.object({ parts: z.array(z.object({ text })) }).optional(),
+        contents: z.array(
+          z.object({ role: z.enum(['user', 'model']), parts: z.array(GeminiPart) }),
+        ),
+        report: BudgetReportSchema,
+      })
+      .meta({
+        title: 'gemini',
+        description: 'Gemini generateContent systemInstruction and contents',
+      }),
+    z
+      .object({
+        instructions: text.optional(),
+        input: z.array(
+          z.union([
+            z.object({
+              role: z.literal('user'),
+              content: z.array(z.object({ type: z.literal('input_text'), text })),
+            }),
+            z.object({
+              role: z.literal('assistant'),
+              content: z.array(z.object({ type: z.literal('output_text'), text })),
+            }),
+            z.object({
+              type: z.literal('function_call'),
+              call_id: text,
+              name: text,
+              arguments: text,
+            }),
+            z.object({ type: z.literal('function_call_output'), call_id: text, output: text }),
+          ]),
+        ),
+        report: BudgetReportSchema,
+      })
+      .meta({
+        title: 'responses',
+        description: 'OpenAI Responses API instructions and input items',
+      }),
+  ])
+  .meta({ description: 'The context in the format asked for, with its budget report' });
+
+/** `GET /v1/sessions/:id/conversation`: one page of entries, oldest first, and its cursors. */
+export const ConversationAnswerSchema = z.object({
+  sessionId: IdSchema,
+  entries: z.array(
+    z.object({
+      role: z.enum(['user', 'assistant', 'tool']),
+      content: text,
+      timestamp: text,
+      eventId: IdSchema,
+      seq: z.number().int(),
+      segmentIndex: z.number().int(),
+      model: text.nullable(),
+      tool: text.nullable(),
+      success: z.boolean().nullable(),
+      metadata: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  page: z.object({
+    limit: z.number().int(),
+    olderBefore: z.number().int().nullable().meta({
+      description: 'Pass as `before` for the older entries; null when there are none',
+    }),
+    newerAfter: z.number().int().nullable().meta({
+      description: 'Pass as `after` for the newer entries; null when there are none yet',
+    }),
   }),
 });

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { CreateSessionSchema } from '@threadline/core';
 import {
   AcceptedSchema,
+  ConversationAnswerSchema,
   ConversationQuerySchema,
   CreatedSchema,
   EventsBodySchema,
   HttpEventSchema,
+  MessagesAnswerSchema,
   MessagesQuerySchema,
   SessionParamsSchema,
   StatsQuerySchema,
@@ -87,26 +89,28 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/sessions/{id}/messages',
     operationId: 'getMessages',
-    summary: 'Messages to send to the model next (OpenAI chat format)',
+    summary: 'The context to send to the model next, in a provider format (default OpenAI chat)',
     description:
-      'System prompt, the latest summary, then every turn it does not cover, trimmed from the oldest side to the budget; `report` says how the tokens were spent.',
+      'System prompt, the latest summary, then every turn it does not cover, trimmed from the oldest side to the budget; `report` says how the tokens were spent, the stable prefix (system prompt + summary) a prompt cache can keep, and whether the counts are exact. `format` gives it as the fields of an OpenAI Chat Completions, Anthropic Messages, Gemini generateContent or OpenAI Responses request body.',
     tag: 'reads',
     security: 'tenant',
     params: SessionParamsSchema,
     query: MessagesQuerySchema,
-    ok: { 200: json('`{ messages, report }`') },
+    ok: { 200: json('The context and its budget report', MessagesAnswerSchema) },
     errors: READ_ERRORS,
   },
   {
     method: 'get',
     path: '/v1/sessions/{id}/conversation',
     operationId: 'getConversation',
-    summary: 'The conversation as recorded',
+    summary: 'The conversation as recorded, a page at a time',
+    description:
+      'Without a cursor the newest `limit` entries (default and at most 1000), oldest first; `before=page.olderBefore` gives the page before, `after=page.newerAfter` the page after. A page reads at most `limit` × 8 events, so among many tool calls it may hold fewer entries: follow its cursor.',
     tag: 'reads',
     security: 'tenant',
     params: SessionParamsSchema,
     query: ConversationQuerySchema,
-    ok: { 200: json('`{ sessionId, entries }`') },
+    ok: { 200: json('A page of the conversation', ConversationAnswerSchema) },
     errors: READ_ERRORS,
   },
   {
@@ -244,6 +248,8 @@ const COMPONENTS: Record<string, z.ZodType> = {
   SystemPromptBody: SystemPromptBodySchema,
   Created: CreatedSchema,
   Accepted: AcceptedSchema,
+  MessagesAnswer: MessagesAnswerSchema,
+  ConversationAnswer: ConversationAnswerSchema,
 };
 
 const STATUS_TEXT: Record<number, string> = {

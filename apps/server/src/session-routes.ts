@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import {
   acceptEvents,
   CreateSessionSchema,
+  formatContext,
   issuesFromZod,
   ValidationError,
   type AcceptedEvent,
@@ -170,21 +171,25 @@ export function registerSessionRoutes(
     const { id } = parsePart(SessionParamsSchema, request.params, 'params');
     const query = parsePart(MessagesQuerySchema, request.query, 'query');
     await waitIfAsked(request, reply, id, query);
-    return sessionsOf(request).messages(id, {
+    const window = await sessionsOf(request).messages(id, {
       budget: query.budget ?? null,
       includeSystem: query.includeSystem ?? true,
     });
+    return formatContext(window, query.format ?? 'openai');
   });
 
   app.get('/v1/sessions/:id/conversation', async (request, reply) => {
     const { id } = parsePart(SessionParamsSchema, request.params, 'params');
     const query = parsePart(ConversationQuerySchema, request.query, 'query');
     await waitIfAsked(request, reply, id, query);
-    const entries = await sessionsOf(request).conversation(id, {
+    const { entries, page } = await sessionsOf(request).conversationPage(id, {
       allSegments: query.allSegments ?? false,
       includeTools: query.includeTools ?? false,
+      limit: query.limit,
+      after: query.after,
+      before: query.before,
     });
-    return { sessionId: id, entries };
+    return { sessionId: id, entries, page };
   });
 
   app.get('/v1/sessions/:id/stats', async (request, reply) => {

@@ -8,7 +8,11 @@ import {
   tallyUsage,
   usageBreakdown,
   toConversation,
+  conversationPage,
+  planConversationPage,
   type ContextOptions,
+  type ConversationPage,
+  type ConversationPageRequest,
   type ContextWindow,
   type ConversationEntry,
   type EventRecord,
@@ -97,6 +101,52 @@ export class SessionReader {
     const from = options.allSegments ? 0 : session.context.open.fromSeq;
     const records = await this.store.readEvents(key, from, session.context.nextSeq);
     return toConversation(records, options.includeTools ?? false);
+  }
+
+  /**
+   * A page of the conversation, by seq cursor in either direction (core's conversation-page.ts
+   * decides the range and the cursors). It reads events in pages of `pageSize` and stops at
+   * `limit` entries or after `limit × 8` events, whichever comes first: bounded either way.
+   */
+  async conversationPage(
+    key: SessionKey,
+    options: ConversationOptions & ConversationPageRequest = {},
+  ): Promise<ConversationPage> {
+    const { session } = await this.session(key);
+    const floor = options.allSegments ? 0 : session.context.open.fromSeq;
+    const plan = planConversationPage(options, floor, session.context.nextSeq);
+    const includeTools = options.includeTools ?? false;
+    const entries: ConversationEntry[] = [];
+    let scanned = 0;
+    let at = plan.start;
+    if (plan.direction === 'forward') {
+      while (at < plan.end && entries.length < plan.limit && scanned < plan.maxScan) {
+        const to = Math.min(plan.end, at + this.pageSize);
+        const records = await this.store.readEvents(key, at, to);
+        for (const record of records) {
+          if (entries.length >= plan.limit || scanned >= plan.maxScan) break;
+          at = record.seq + 1;
+          scanned += 1;
+          entries.push(...toConversation([record], includeTools));
+        }
+        if (records.length === 0) at = to;
+      }
+    } else {
+      const newestFirst: ConversationEntry[] = [];
+      while (at > plan.floor && newestFirst.length < plan.limit && scanned < plan.maxScan) {
+        const from = Math.max(plan.floor, at - this.pageSize);
+        const records = await this.store.readEvents(key, from, at);
+        for (let i = records.length - 1; i >= 0; i--) {
+          if (newestFirst.length >= plan.limit || scanned >= plan.maxScan) break;
+          at = records[i]!.seq;
+          scanned += 1;
+          newestFirst.push(...toConversation([records[i]!], includeTools));
+        }
+        if (records.length === 0) at = from;
+      }
+      entries.push(...newestFirst.reverse());
+    }
+    return conversationPage(plan, entries, at);
   }
 
   /** The chain, oldest first: sealed segments (with their summaries) and the open one. */

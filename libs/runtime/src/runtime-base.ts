@@ -1,4 +1,4 @@
-import type { AcceptedEvent, ContextOptions } from '@threadline/core';
+import type { AcceptedEvent, ContextOptions, ConversationPageRequest } from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
 import type {
   NewSession,
@@ -67,6 +67,9 @@ export abstract class RuntimeBase implements Runtime {
   }
   conversation(sessionId: string, options: ConversationOptions) {
     return this.own.conversation(sessionId, options);
+  }
+  conversationPage(sessionId: string, options: ConversationOptions & ConversationPageRequest) {
+    return this.own.conversationPage(sessionId, options);
   }
   chain(sessionId: string) {
     return this.own.chain(sessionId);

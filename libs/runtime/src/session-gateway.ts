@@ -3,6 +3,8 @@ import type {
   ContextOptions,
   ContextWindow,
   ConversationEntry,
+  ConversationPage,
+  ConversationPageRequest,
   CreateSessionInput,
   PersistedSession,
   SegmentRecord,
@@ -75,6 +77,11 @@ export interface SessionGateway {
   waitFor(sessionId: string, eventId: string, options?: WaitOptions): Promise<void>;
   messages(sessionId: string, options: ContextOptions): Promise<ContextWindow>;
   conversation(sessionId: string, options: ConversationOptions): Promise<ConversationEntry[]>;
+  /** A page of the conversation by seq cursor, either direction (bounded: core's conversation-page.ts). */
+  conversationPage(
+    sessionId: string,
+    options: ConversationOptions & ConversationPageRequest,
+  ): Promise<ConversationPage>;
   chain(sessionId: string): Promise<SegmentRecord[]>;
   stats(sessionId: string, options: { allSegments?: boolean }): Promise<SessionStats>;
   /** The whole session as JSON lines (see export-session.ts); SessionNotFoundError first. */

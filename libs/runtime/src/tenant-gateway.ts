@@ -7,6 +7,7 @@ import {
   WaitTimeoutError,
   type AcceptedEvent,
   type ContextOptions,
+  type ConversationPageRequest,
 } from '@threadline/core';
 import type { ConversationOptions, SessionEngine, SessionReader } from '@threadline/engine';
 import type { SessionKey, SessionStore } from '@threadline/store';
@@ -143,6 +144,10 @@ export class TenantGateway implements SessionGateway {
 
   conversation(sessionId: string, options: ConversationOptions) {
     return this.host.reader.conversation(this.key(sessionId), options);
+  }
+
+  conversationPage(sessionId: string, options: ConversationOptions & ConversationPageRequest) {
+    return this.host.reader.conversationPage(this.key(sessionId), options);
   }
 
   chain(sessionId: string) {

@@ -10,6 +10,18 @@ export {
   type SummaryListener,
 } from '@threadline/runtime';
 export {
+  CONTEXT_FORMATS,
+  LEADING_USER_TEXT,
+  type AnthropicContext,
+  type BudgetReport,
+  type ChatMessage,
+  type ContextBody,
+  type ContextFormat,
+  type FormattedContextWindow,
+  type GeminiContext,
+  type ResponsesContext,
+} from '@threadline/core';
+export {
   SessionExistsError,
   SessionNotFoundError,
   ValidationError,

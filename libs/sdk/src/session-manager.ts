@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import {
   acceptEvents,
+  ContextFormatSchema,
   CreateSessionSchema,
+  formatContext,
   parseOrThrow,
   parseSummaryText,
   renderEvent,
   type ChatMessage,
-  type ContextWindow,
+  type ContextBody,
+  type ContextFormat,
+  type FormattedContextWindow,
   type ConversationEntry,
+  type ConversationPage,
+  type ConversationPageRequest,
+  ConversationPageRequestSchema,
   type SegmentRecord,
   type SessionConfig,
   type SessionStats,
@@ -18,6 +25,28 @@ import {
 } from '@threadline/core';
 import type { ConversationOptions, Runtime } from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
+
+const pick = ({ limit, after, before }: ConversationPageRequest) => ({ limit, after, before });
+
+/** Options of the context reads ({@link SessionManager.getContextWindow}). */
+export interface ContextReadOptions<F extends ContextFormat = 'openai'> {
+  /** Put the system prompt first (or, in another format, in its system field). @defaultValue true */
+  includeSystem?: boolean;
+  /** Token budget of the whole context; without one, the summary and every turn it does not cover. */
+  budget?: number;
+  /**
+   * The provider request format: `openai` (Chat Completions messages), `anthropic` (Messages
+   * API), `gemini` (generateContent) or `responses` (OpenAI Responses API).
+   *
+   * @defaultValue 'openai'
+   */
+  format?: F;
+}
+
+/** What {@link SessionManager.getMessagesForLlm} returns: the chat messages, or a request body. */
+export type MessagesForLlm<F extends ContextFormat = 'openai'> = F extends 'openai'
+  ? ChatMessage[]
+  : ContextBody<F>;
 
 /** What {@link SessionManager.getSessionInfo} returns. */
 export interface SessionInfo {
@@ -181,22 +210,36 @@ export class SessionManager {
     await this.beforeRead(options);
   }
 
-  /** What to send to the model next, in OpenAI chat format. */
-  async getMessagesForLlm(
-    options: { includeSystem?: boolean; budget?: number } & ReadOptions = {},
-  ): Promise<ChatMessage[]> {
-    return (await this.getContextWindow(options)).messages;
+  /**
+   * What to send to the model next: in OpenAI chat format the messages themselves; in another
+   * `format` the fields of that provider's request body (`{ system, messages }` for Anthropic,
+   * `{ systemInstruction, contents }` for Gemini, `{ instructions, input }` for the Responses
+   * API), to spread into it.
+   */
+  async getMessagesForLlm<F extends ContextFormat = 'openai'>(
+    options: ContextReadOptions<F> & ReadOptions = {},
+  ): Promise<MessagesForLlm<F>> {
+    const format: ContextFormat = options.format ?? 'openai';
+    const { report: _report, ...body } = await this.getContextWindow<ContextFormat>({
+      ...options,
+      format,
+    });
+    const messages: ChatMessage[] | ContextBody<ContextFormat> =
+      format === 'openai' ? (body as ContextBody).messages : body;
+    return messages as MessagesForLlm<F>;
   }
 
-  /** The same, with the budget report (tokens per part, events dropped to fit). */
-  async getContextWindow(
-    options: { includeSystem?: boolean; budget?: number } & ReadOptions = {},
-  ): Promise<ContextWindow> {
+  /** The same, with the budget report (tokens per part, events dropped to fit, stable prefix). */
+  async getContextWindow<F extends ContextFormat = 'openai'>(
+    options: ContextReadOptions<F> & ReadOptions = {},
+  ): Promise<FormattedContextWindow<F>> {
+    const format = parseOrThrow(ContextFormatSchema.optional(), options.format, 'options.format');
     await this.beforeRead(options);
-    return this.runtime.messages(this.id, {
+    const window = await this.runtime.messages(this.id, {
       includeSystem: options.includeSystem,
       budget: options.budget,
     });
+    return formatContext(window, (format ?? 'openai') as F);
   }
 
   /**
@@ -209,6 +252,21 @@ export class SessionManager {
     await this.beforeRead(options);
     const allSegments = options.allSegments ?? (await this.infiniteContext());
     return this.runtime.conversation(this.id, { ...options, allSegments });
+  }
+
+  /**
+   * A page of the conversation, by seq cursor: `{ entries, page: { limit, olderBefore,
+   * newerAfter } }`. Without a cursor the newest `limit` entries (default and at most 1000);
+   * `before: page.olderBefore` gives the page before, `after: page.newerAfter` the page after.
+   * The segments covered are those of {@link getConversation} (`allSegments`).
+   */
+  async getConversationPage(
+    options: ConversationOptions & ConversationPageRequest & ReadOptions = {},
+  ): Promise<ConversationPage> {
+    const request = parseOrThrow(ConversationPageRequestSchema, pick(options), 'options');
+    await this.beforeRead(options);
+    const allSegments = options.allSegments ?? (await this.infiniteContext());
+    return this.runtime.conversationPage(this.id, { ...options, ...request, allSegments });
   }
 
   /** Segment ids, oldest first. */

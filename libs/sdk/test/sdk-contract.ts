@@ -198,5 +198,156 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       await same.settle();
       expect((await same.getConversation()).map((e) => e.content)).toEqual(['one', 'two']);
     });
+
+    it('gives the context in each provider format: the same turns, system apart, tool calls paired, roles alternating', async () => {
+      const sm = new SessionManager({
+        sessionId: id('formats'),
+        runtime: runtime(),
+        systemPrompt: 'You are a support agent.',
+      });
+      await sm.userSays('My order ORD-5512 has not arrived.');
+      await sm.userSays('It was due on March 3.');
+      await sm.toolUsed('lookup_order', { orderId: 'ORD-5512' }, { status: 'in_transit' });
+      await sm.toolUsed('carrier_status', { tracking: 'JD01' }, null, 'carrier API timed out');
+      await sm.aiResponds('It is in transit; the carrier does not answer yet.');
+      await sm.userSays('Thanks.');
+
+      const openai = await sm.getContextWindow();
+      expect(await sm.getContextWindow({ format: 'openai' })).toEqual(openai);
+      expect(await sm.getMessagesForLlm()).toEqual(openai.messages);
+      expect(openai.report).toMatchObject({
+        tokenCount: 'exact',
+        stablePrefixMessages: 1,
+        stablePrefixTokens: openai.report.system,
+      });
+
+      const anthropic = await sm.getContextWindow({ format: 'anthropic' });
+      expect(anthropic.report).toMatchObject({ tokenCount: 'estimated', used: openai.report.used });
+      expect(anthropic.system).toEqual([
+        { type: 'text', text: 'You are a support agent.', cache_control: { type: 'ephemeral' } },
+      ]);
+      expect(anthropic.messages.map((m) => m.role)).toEqual([
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+      ]);
+      expect(anthropic.messages[0]!.content).toHaveLength(2);
+      const blocks = anthropic.messages.flatMap((m) => m.content);
+      const uses = blocks.flatMap((b) => (b.type === 'tool_use' ? [b.id] : []));
+      expect(blocks.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : []))).toEqual(
+        uses,
+      );
+      expect(blocks.find((b) => b.type === 'tool_result' && b.is_error)).toMatchObject({
+        content: 'carrier API timed out',
+      });
+      const { report: _report, ...anthropicBody } = anthropic;
+      expect(await sm.getMessagesForLlm({ format: 'anthropic' })).toEqual(anthropicBody);
+
+      const gemini = await sm.getContextWindow({ format: 'gemini' });
+      expect(gemini.systemInstruction).toEqual({ parts: [{ text: 'You are a support agent.' }] });
+      expect(gemini.contents.map((c) => c.role)).toEqual([
+        'user',
+        'model',
+        'user',
+        'model',
+        'user',
+        'model',
+        'user',
+      ]);
+      expect(gemini.contents[4]!.parts[0]).toEqual({
+        functionResponse: { name: 'carrier_status', response: { error: 'carrier API timed out' } },
+      });
+
+      const responses = await sm.getMessagesForLlm({ format: 'responses' });
+      expect(responses.instructions).toBe('You are a support agent.');
+      expect(responses.input.map((item) => ('type' in item ? item.type : item.role))).toEqual([
+        'user',
+        'user',
+        'function_call',
+        'function_call_output',
+        'function_call',
+        'function_call_output',
+        'assistant',
+        'user',
+      ]);
+    });
+
+    it('refuses an unknown format, naming the option and the formats it takes', async () => {
+      const sm = new SessionManager({ sessionId: id('bad-format'), runtime: runtime() });
+      await sm.userSays('hello');
+      const error = await sm
+        .getContextWindow({ format: 'claude' as 'anthropic' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(String((error as Error).message)).toMatch(
+        /options\.format: expected one of "openai", "anthropic", "gemini", "responses"/,
+      );
+    });
+
+    it('reads the conversation in pages by seq cursor, back from the newest and forward again', async () => {
+      const sm = new SessionManager({ sessionId: id('pages'), runtime: runtime() });
+      for (let i = 0; i < 7; i++) {
+        await sm.userSays(`question ${i}`);
+        await sm.toolUsed('search', { q: i }, { hits: i });
+        await sm.aiResponds(`answer ${i}`);
+      }
+      const newest = await sm.getConversationPage({ limit: 4 });
+      expect(newest.entries.map((e) => e.content)).toEqual([
+        'question 5',
+        'answer 5',
+        'question 6',
+        'answer 6',
+      ]);
+      expect(newest.page.newerAfter).toBeNull();
+      const older = await sm.getConversationPage({ limit: 4, before: newest.page.olderBefore! });
+      expect(older.entries.map((e) => e.content)).toEqual([
+        'question 3',
+        'answer 3',
+        'question 4',
+        'answer 4',
+      ]);
+      // And forward again from where that page ends: the page first read.
+      const next = await sm.getConversationPage({ limit: 4, after: older.page.newerAfter! });
+      expect(next.entries).toEqual(newest.entries);
+      // Every entry once, walking back to the start.
+      const seen = [...newest.entries];
+      let cursor = newest.page.olderBefore;
+      while (cursor !== null) {
+        const page = await sm.getConversationPage({ limit: 3, before: cursor });
+        seen.unshift(...page.entries);
+        cursor = page.page.olderBefore;
+      }
+      expect(seen.map((e) => e.content)).toEqual(
+        (await sm.getConversation()).map((e) => e.content),
+      );
+      const withTools = await sm.getConversationPage({ limit: 2, includeTools: true });
+      expect(withTools.entries.map((e) => e.role)).toEqual(['tool', 'assistant']);
+      const both = await sm.getConversationPage({ after: 1, before: 5 }).catch((e: unknown) => e);
+      expect(both).toBeInstanceOf(ValidationError);
+      expect(String((both as Error).message)).toMatch(
+        /options\.before: give after .* or before .*, not both/,
+      );
+    });
+
+    it('stops a page after limit × 8 events, its cursor going on from there (bounded among tool calls)', async () => {
+      const sm = new SessionManager({ sessionId: id('scan'), runtime: runtime() });
+      await sm.userSays('Run the checks.');
+      for (let i = 0; i < 20; i++) await sm.toolUsed('check', { i }, { ok: true });
+      await sm.aiResponds('All 20 passed.');
+      const newest = await sm.getConversationPage({ limit: 1 });
+      expect(newest.entries.map((e) => e.content)).toEqual(['All 20 passed.']);
+      expect(newest.page.olderBefore).toBe(21);
+      const scanned = await sm.getConversationPage({ limit: 1, before: 21 });
+      expect(scanned).toEqual({ entries: [], page: { limit: 1, olderBefore: 13, newerAfter: 20 } });
+      let page = scanned;
+      while (page.entries.length === 0 && page.page.olderBefore !== null)
+        page = await sm.getConversationPage({ limit: 1, before: page.page.olderBefore });
+      expect(page.entries.map((e) => e.content)).toEqual(['Run the checks.']);
+      expect(page.page.olderBefore).toBeNull();
+    });
   });
 }

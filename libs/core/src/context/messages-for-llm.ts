@@ -9,6 +9,7 @@ import {
   type SummaryItem,
   type SummarySection,
 } from '../summary/structured-summary.ts';
+import { countsExactlyFor } from '../tokens/encoding-for-model.ts';
 import { REPLY_PRIMING_TOKENS, type TokenCounter } from '../tokens/token-counter.ts';
 import { clipEvent, type ClippedEvent } from './clip-event.ts';
 import {
@@ -69,6 +70,22 @@ export interface BudgetReport {
    * nothing else is then sent.
    */
   overBudget: boolean;
+  /**
+   * Tokens of the stable prefix: the system prompt (when included) and the summary, as rendered
+   * here. Without a budget they change only when a summary lands or the prompt changes, so a
+   * provider's prompt cache keeps them between calls; with a budget the window can also change
+   * the summary (an item whose event is shown verbatim leaves it, and comes back when the event
+   * leaves the window), so compare them between reads rather than assume them fixed.
+   */
+  stablePrefixTokens: number;
+  /** How many messages at the start form the stable prefix (0, 1 or 2: system, summary). */
+  stablePrefixMessages: number;
+  /**
+   * `exact` when the session's model is an OpenAI model whose tokenizer we have and the messages
+   * are sent as counted (OpenAI chat format); `estimated` for any other model (Claude, Gemini:
+   * counted with OpenAI's o200k_base) or any other format (its framing is not what we counted).
+   */
+  tokenCount: 'exact' | 'estimated';
 }
 
 export interface ContextWindow {
@@ -254,6 +271,7 @@ export function assembleContext(
     assembled = renderNow();
   }
   const { messages, window, visible, summaryTokens, turns } = assembled;
+  const systemShown = messages[0]?.role === 'system';
   const shownUncovered = window.filter((r) => r.seq >= coversToSeq).length;
   const firstOpenSeq = state.open.fromSeq;
   return {
@@ -277,6 +295,9 @@ export function assembleContext(
       summaryItemsTrimmed: trimmed.size,
       summaryTrimmed: trimmed.size > 0,
       overBudget,
+      stablePrefixTokens: (systemShown ? systemTokens : 0) + summaryTokens,
+      stablePrefixMessages: (systemShown ? 1 : 0) + (summaryTokens > 0 ? 1 : 0),
+      tokenCount: countsExactlyFor(model) ? 'exact' : 'estimated',
     },
   };
 }

@@ -39,3 +39,14 @@ export function encodingForModel(model: string | undefined | null): EncodingName
   if (CL100K_FAMILY.test(name)) return 'cl100k_base';
   return DEFAULT_ENCODING;
 }
+
+/**
+ * Whether counts for `model` are exact: it is an OpenAI model whose encoding is known (the
+ * families of {@link encodingForModel}). For any other model (Claude, Gemini, Llama…) a count
+ * with {@link DEFAULT_ENCODING} is an estimate.
+ */
+export function countsExactlyFor(model: string | undefined | null): boolean {
+  let name = modelBaseName(model);
+  if (name.startsWith('ft:')) name = name.slice('ft:'.length);
+  return O200K_FAMILY.test(name) || CL100K_FAMILY.test(name);
+}

@@ -17,13 +17,16 @@ export function toolCallArgumentsText(call: ToolCallForCounting): string {
   return stableJson(call.arguments);
 }
 
+/** What starts the `tool` message of a failed call (JSON text never starts with a letter `E`). */
+export const TOOL_ERROR_PREFIX = 'Error: ';
+
 /**
  * The content of the `tool` message that answers a call: `Error: <text>` when the call failed
  * (`error` is a non-empty string), else the result ({@link stableJson}).
  */
 export function toolResultText(call: ToolCallForCounting): string {
   return typeof call.error === 'string' && call.error.length > 0
-    ? `Error: ${call.error}`
+    ? `${TOOL_ERROR_PREFIX}${call.error}`
     : stableJson(call.result);
 }
 
@@ -36,4 +39,13 @@ export function toolResultText(call: ToolCallForCounting): string {
  */
 export function toolCallLine(call: ToolCallForCounting): string {
   return `${call.tool || 'tool'}(${stableJson(call.arguments ?? {})}) → ${toolResultText(call)}`;
+}
+
+/**
+ * The error of a failed call from the content of its `tool` message ({@link toolResultText}), or
+ * null when the call succeeded. Unambiguous: a result is JSON text, which starts with `{`, `[`,
+ * `"`, a digit, `-`, `t`, `f` or `n`, never with `Error: ` (a clipped result keeps its start).
+ */
+export function toolErrorOf(content: string): string | null {
+  return content.startsWith(TOOL_ERROR_PREFIX) ? content.slice(TOOL_ERROR_PREFIX.length) : null;
 }
