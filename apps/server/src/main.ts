@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     host: config.host,
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimit: config.rateLimit,
+    timeouts: config.timeouts,
   });
   // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
   const keepAlive = drainKeepAliveOnClose(server.app.server);

@@ -29,6 +29,7 @@ describe('serverConfigFrom', () => {
       host: '127.0.0.1',
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { ratePerSecond: 1000, burst: 2000 },
+      timeouts: { headersMs: 10_000, requestMs: 30_000, connectionMs: 60_000, keepAliveMs: 72_000 },
       redis: { url: 'redis://127.0.0.1:6379' },
       runtime: { topology: { prefix: 'tl', partitions: 16 } },
     });
@@ -94,5 +95,40 @@ describe('serverConfigFrom', () => {
     expect(refusal({ ...base, THREADLINE_API_KEYS_FILE: '/k.json' }, () => '["a"]')).toMatch(
       /expected a JSON object/,
     );
+  });
+
+  it('reads the four timeouts, and refuses headers slower than the request or an idle timeout under waitFor', () => {
+    const config = serverConfigFrom({
+      ...base,
+      THREADLINE_API_KEYS: `${KEY_A}=acme`,
+      THREADLINE_HEADERS_TIMEOUT_MS: '5000',
+      THREADLINE_REQUEST_TIMEOUT_MS: '20000',
+      THREADLINE_CONNECTION_TIMEOUT_MS: '45000',
+      THREADLINE_KEEP_ALIVE_TIMEOUT_MS: '65000',
+    });
+    expect(config.timeouts).toEqual({
+      headersMs: 5000,
+      requestMs: 20_000,
+      connectionMs: 45_000,
+      keepAliveMs: 65_000,
+    });
+    expect(
+      refusal({
+        ...base,
+        THREADLINE_API_KEYS: `${KEY_A}=acme`,
+        THREADLINE_HEADERS_TIMEOUT_MS: '20000',
+        THREADLINE_REQUEST_TIMEOUT_MS: '10000',
+      }),
+    ).toMatch(
+      /THREADLINE_HEADERS_TIMEOUT_MS: expected at most THREADLINE_REQUEST_TIMEOUT_MS \(10000\)/,
+    );
+    const message = refusal({
+      ...base,
+      THREADLINE_API_KEYS: `${KEY_A}=acme`,
+      THREADLINE_CONNECTION_TIMEOUT_MS: '30000',
+      THREADLINE_KEEP_ALIVE_TIMEOUT_MS: '0',
+    });
+    expect(message).toMatch(/THREADLINE_CONNECTION_TIMEOUT_MS: expected a whole number from 31000/);
+    expect(message).toMatch(/THREADLINE_KEEP_ALIVE_TIMEOUT_MS: expected a whole number from 100/);
   });
 });

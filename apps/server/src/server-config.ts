@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ID_PATTERN, ID_RULE, LIMITS, ValidationError } from '@threadline/core';
 import { runtimeEnvFrom, type RedisConnectionConfig, type RuntimeEnv } from '@threadline/queue';
 import { isValidKey, KEY_RULE } from './api-keys.ts';
+import { MAX_WAIT_TIMEOUT_MS } from './http-schemas.ts';
+import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server.ts';
 import type { RateLimitOptions } from './tenant-rate-limiter.ts';
 import { DEFAULT_RATE_LIMIT } from './tenant-rate-limiter.ts';
 
@@ -16,6 +18,7 @@ export interface ServerConfig {
   host: string;
   bodyLimitBytes: number;
   rateLimit: RateLimitOptions;
+  timeouts: ServerTimeouts;
 }
 
 /** A bad environment: the message names every variable and rule (never a key's value). */
@@ -43,6 +46,10 @@ const wholeNumber = (min: number, max: number) =>
  * | `THREADLINE_BODY_LIMIT_BYTES`       | 1024 to 67108864                                      | 1048576     |
  * | `THREADLINE_RATE_LIMIT_PER_SECOND`  | requests per second per tenant, 1 to 1000000          | 1000        |
  * | `THREADLINE_RATE_LIMIT_BURST`       | 1 to 10000000                                         | 2000        |
+ * | `THREADLINE_HEADERS_TIMEOUT_MS`     | 100 to 600000; at most the request timeout            | 10000       |
+ * | `THREADLINE_REQUEST_TIMEOUT_MS`     | 100 to 600000 (the whole request must arrive)         | 30000       |
+ * | `THREADLINE_CONNECTION_TIMEOUT_MS`  | 31000 to 3600000 (idle socket; above waitFor's 30 s)  | 60000       |
+ * | `THREADLINE_KEEP_ALIVE_TIMEOUT_MS`  | 100 to 3600000 (idle keep-alive connection)           | 72000       |
  *
  * One of the two key variables is required. Plus the shared ones of `runtimeEnvFrom`
  * (`REDIS_URL` or `REDIS_CLUSTER_NODES`, required here; `THREADLINE_PREFIX`,
@@ -66,6 +73,23 @@ const ServerEnvSchema = z.object({
     wholeNumber(1, 1_000_000).optional(),
   ),
   THREADLINE_RATE_LIMIT_BURST: z.preprocess(blankIsUnset, wholeNumber(1, 10_000_000).optional()),
+  THREADLINE_HEADERS_TIMEOUT_MS: z.preprocess(
+    blankIsUnset,
+    wholeNumber(100, 600_000).default(DEFAULT_TIMEOUTS.headersMs),
+  ),
+  THREADLINE_REQUEST_TIMEOUT_MS: z.preprocess(
+    blankIsUnset,
+    wholeNumber(100, 600_000).default(DEFAULT_TIMEOUTS.requestMs),
+  ),
+  // A waitFor read sends nothing while it waits: the idle timeout must outlast the longest one.
+  THREADLINE_CONNECTION_TIMEOUT_MS: z.preprocess(
+    blankIsUnset,
+    wholeNumber(MAX_WAIT_TIMEOUT_MS + 1000, 3_600_000).default(DEFAULT_TIMEOUTS.connectionMs),
+  ),
+  THREADLINE_KEEP_ALIVE_TIMEOUT_MS: z.preprocess(
+    blankIsUnset,
+    wholeNumber(100, 3_600_000).default(DEFAULT_TIMEOUTS.keepAliveMs),
+  ),
 });
 
 /** Checks one key → tenant pair; the problem names the entry by number, never by its key. */
@@ -158,6 +182,10 @@ export function serverConfigFrom(
   else if (file) apiKeys = parseApiKeysFile(file, problems, readFile);
   else
     problems.push('THREADLINE_API_KEYS or THREADLINE_API_KEYS_FILE: required (API key → tenant)');
+  if (e && e.THREADLINE_HEADERS_TIMEOUT_MS > e.THREADLINE_REQUEST_TIMEOUT_MS)
+    problems.push(
+      `THREADLINE_HEADERS_TIMEOUT_MS: expected at most THREADLINE_REQUEST_TIMEOUT_MS (${e.THREADLINE_REQUEST_TIMEOUT_MS})`,
+    );
   if (e && Object.keys(apiKeys).includes(e.THREADLINE_ADMIN_KEY))
     problems.push('THREADLINE_ADMIN_KEY: must not also be an API key');
 
@@ -174,6 +202,12 @@ export function serverConfigFrom(
     rateLimit: {
       ratePerSecond: e.THREADLINE_RATE_LIMIT_PER_SECOND ?? DEFAULT_RATE_LIMIT.ratePerSecond,
       burst: e.THREADLINE_RATE_LIMIT_BURST ?? DEFAULT_RATE_LIMIT.burst,
+    },
+    timeouts: {
+      headersMs: e.THREADLINE_HEADERS_TIMEOUT_MS,
+      requestMs: e.THREADLINE_REQUEST_TIMEOUT_MS,
+      connectionMs: e.THREADLINE_CONNECTION_TIMEOUT_MS,
+      keepAliveMs: e.THREADLINE_KEEP_ALIVE_TIMEOUT_MS,
     },
   };
 }

@@ -22,6 +22,7 @@ import { useStrictJsonBodies } from './json-body.ts';
 import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
 import { ProblemError, problemOf, sendProblem } from './problem.ts';
 import { defaultReadyCheck, type ReadyCheck } from './readiness.ts';
+import { JSON_CSP, useSecurityHeaders } from './security-headers.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import {
   DEFAULT_RATE_LIMIT,
@@ -82,7 +83,54 @@ export interface ServerOptions {
    * @defaultValue true
    */
   dashboardReadOnly?: boolean;
+  /** How long the server waits on slow or idle clients; see {@link ServerTimeouts}. */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/**
+ * How long the server waits on a client, in ms. A connection past one of them is closed (with a
+ * 408 problem when a request was under way), so slow or idle clients cannot hold sockets.
+ */
+export interface ServerTimeouts {
+  /**
+   * The request line and headers must arrive within this time of the request's first byte
+   * (Node's `headersTimeout`). At most `requestMs`.
+   *
+   * @defaultValue 10000
+   */
+  headersMs: number;
+  /**
+   * The whole request, body included, must arrive within this time (Node's `requestTimeout`,
+   * Fastify's `requestTimeout`): a client that dribbles its body a byte at a time is cut off even
+   * though it is never idle. The answer's time does not count (a `waitFor` read may take longer).
+   *
+   * @defaultValue 30000
+   */
+  requestMs: number;
+  /**
+   * A connection with no bytes either way for this long is closed (Fastify's
+   * `connectionTimeout`, the socket's timeout). Longer than the longest `waitFor` (30 s), during
+   * which a read sends nothing.
+   *
+   * @defaultValue 60000
+   */
+  connectionMs: number;
+  /**
+   * An idle keep-alive connection is closed after this long (Fastify's `keepAliveTimeout`). Keep
+   * it longer than the idle timeout of a proxy in front (60 s on common load balancers), so that
+   * the proxy, not the server, closes idle connections.
+   *
+   * @defaultValue 72000
+   */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  connectionMs: 60_000,
+  keepAliveMs: 72_000,
+};
 
 export interface StartServerOptions extends ServerOptions {
   /** @defaultValue 8080 (0 picks a free port) */
@@ -139,9 +187,17 @@ function clientErrorHandler(logger: Logger): (error: ConnectionError, socket: So
         detail: `the HTTP request could not be read (${String(error.code ?? 'client error')})`,
         errors: [],
       });
-      socket.write(
-        `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json; charset=utf-8\r\n\r\n${body}`,
-      );
+      const headers = [
+        `HTTP/1.1 ${status} ${title}`,
+        'Connection: close',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        'Content-Type: application/problem+json; charset=utf-8',
+        'X-Content-Type-Options: nosniff',
+        'Cache-Control: no-store',
+        'Referrer-Policy: no-referrer',
+        `Content-Security-Policy: ${JSON_CSP}`,
+      ];
+      socket.write(`${headers.join('\r\n')}\r\n\r\n${body}`);
     }
     socket.destroy();
   };
@@ -175,7 +231,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
 
   const logger = serverLogger(options.logger);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  if (timeouts.headersMs > timeouts.requestMs)
+    throw new Error(
+      `timeouts.headersMs: expected at most timeouts.requestMs (${timeouts.requestMs}), got ${timeouts.headersMs}`,
+    );
   const app = Fastify({
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.connectionMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      // Node checks the headers and request timeouts this often (30 s by default): a quarter of
+      // the shorter one, so that a slow client is cut off within 1.25 times its timeout.
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4),
+      ),
+    },
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below (level by status).
     logController: new LogController({ disableRequestLogging: true }),
@@ -186,6 +259,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   app.decorateRequest('tenantSessions', null);
   useStrictJsonBodies(app);
+  useSecurityHeaders(app);
 
   app.setErrorHandler((error, request, reply) => {
     const problem = problemOf(error);

@@ -223,6 +223,7 @@ async function start(ctx: CommandContext): Promise<number> {
         host: serverConfig.host,
         bodyLimitBytes: serverConfig.bodyLimitBytes,
         rateLimit: serverConfig.rateLimit,
+        timeouts: serverConfig.timeouts,
         metrics,
       });
     } catch (error) {
