@@ -18,7 +18,12 @@ async function main(): Promise<void> {
     console.error(`threadline server: ${error.message}`);
     process.exit(2);
   }
-  const logger = createLogger({ name: 'server', level: config.runtime.logLevel });
+  // Every key is redacted by value from the logs, in any form (and by path: see the logger).
+  const logger = createLogger({
+    name: 'server',
+    level: config.runtime.logLevel,
+    secrets: [...Object.keys(config.apiKeys), config.adminKey],
+  });
   const runtime = new RedisRuntime({ ...config.redis, topology: config.runtime.topology });
   const server = await startServer({
     runtime,

@@ -118,7 +118,16 @@ async function start(ctx: CommandContext): Promise<number> {
   }
   const config = startConfigFrom(ctx.env);
   const { server: serverConfig } = config;
-  const logger = createLogger({ name: 'threadline', level: serverConfig.runtime.logLevel });
+  // Every key this process knows is redacted by value from its logs, in any form.
+  const logger = createLogger({
+    name: 'threadline',
+    level: serverConfig.runtime.logLevel,
+    secrets: [
+      ...Object.keys(serverConfig.apiKeys),
+      serverConfig.adminKey,
+      ...(config.llm?.apiKey ? [config.llm.apiKey] : []),
+    ],
+  });
   const stop = stopSignal(logger);
 
   // What is running, in the order it started: stopped in reverse.
