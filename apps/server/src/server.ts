@@ -16,7 +16,7 @@ import {
 } from '@threadline/queue';
 
 import { registerAdminRoutes } from './admin-routes.ts';
-import { KeyRing } from './api-keys.ts';
+import { KeyRing, type ApiKeyEntry } from './api-keys.ts';
 import { requireTenant } from './auth.ts';
 import { useStrictJsonBodies } from './json-body.ts';
 import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
@@ -50,8 +50,12 @@ export type ServerRuntime = Pick<Runtime, 'forTenant' | 'now' | 'newEventId'> & 
 
 export interface ServerOptions {
   runtime: ServerRuntime;
-  /** API key → the tenant it acts for. Keys: at least 16 visible ASCII characters, no `,`. */
-  apiKeys: Readonly<Record<string, string>>;
+  /**
+   * The tenant API keys: entries with an id, an optional expiry and `revoked`, or (the older
+   * form) a map of API key → tenant, whose ids are derived (`derivedKeyId`). Keys: at least 16
+   * visible ASCII characters, no `,`. Replace them while the server runs with `app.keyRing`.
+   */
+  apiKeys: Readonly<Record<string, string>> | readonly ApiKeyEntry[];
   /** The key of /metrics and /admin/queues (not a tenant's); same rule as the API keys. */
   adminKey: string;
   /** pino logger (`createLogger` from `@threadline/observability`: keys are redacted). */
@@ -148,6 +152,13 @@ export interface RunningServer {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's keys; `keyRing.replace(entries)` swaps the tenant keys without a restart. */
+    keyRing: KeyRing;
+  }
+}
 
 /** The logger's `component: 'server'` child, unless it is one already (a JSON line has each key once). */
 function serverLogger(logger: Logger): Logger {
@@ -258,6 +269,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clientErrorHandler: clientErrorHandler(logger),
   });
   app.decorateRequest('tenantSessions', null);
+  app.decorateRequest('apiKeyId', null);
+  app.decorate('keyRing', keys);
+  metrics.apiKeysLoaded.set(keys.keyIds().length);
   useStrictJsonBodies(app);
   useSecurityHeaders(app);
 
@@ -297,6 +311,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       status,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       tenant: request.tenantSessions?.tenant,
+      keyId: request.apiKeyId ?? undefined,
     };
     if (status >= 500) request.log.error(line, 'request answered');
     else if (status >= 400) request.log.info(line, 'request refused');
@@ -318,7 +333,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // The tenant API: the key's tenant, and only it, for every session a route touches.
   await app.register(async (api) => {
-    api.addHook('onRequest', requireTenant(keys, limiter, runtime));
+    api.addHook('onRequest', requireTenant(keys, limiter, runtime, metrics));
     registerSessionRoutes(api, { metrics });
   });
 

@@ -123,7 +123,7 @@ async function start(ctx: CommandContext): Promise<number> {
     name: 'threadline',
     level: serverConfig.runtime.logLevel,
     secrets: [
-      ...Object.keys(serverConfig.apiKeys),
+      ...serverConfig.apiKeys.map((k) => k.key),
       serverConfig.adminKey,
       ...(config.llm?.apiKey ? [config.llm.apiKey] : []),
     ],
@@ -278,7 +278,7 @@ async function start(ctx: CommandContext): Promise<number> {
       );
       if (generated.apiKey)
         lines.push(
-          `  API key (tenant ${Object.values(serverConfig.apiKeys)[0]}): ${generated.apiKey}`,
+          `  API key (tenant ${serverConfig.apiKeys[0]?.tenant}): ${generated.apiKey}`,
         );
       if (generated.adminKey) lines.push(`  admin key: ${generated.adminKey}`);
     }
