@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimit: config.rateLimit,
     timeouts: config.timeouts,
+    maxWaitingReadsPerTenant: config.maxWaitingReadsPerTenant,
   });
   // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
   const keepAlive = drainKeepAliveOnClose(server.app.server);

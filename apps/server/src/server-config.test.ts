@@ -34,6 +34,7 @@ describe('serverConfigFrom', () => {
       host: '127.0.0.1',
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { ratePerSecond: 1000, burst: 2000 },
+      maxWaitingReadsPerTenant: 100,
       timeouts: { headersMs: 10_000, requestMs: 30_000, connectionMs: 60_000, keepAliveMs: 72_000 },
       redis: { url: 'redis://127.0.0.1:6379' },
       runtime: { topology: { prefix: 'tl', partitions: 16 } },
@@ -115,7 +116,9 @@ describe('serverConfigFrom', () => {
       THREADLINE_REQUEST_TIMEOUT_MS: '20000',
       THREADLINE_CONNECTION_TIMEOUT_MS: '45000',
       THREADLINE_KEEP_ALIVE_TIMEOUT_MS: '65000',
+      THREADLINE_MAX_WAITING_READS_PER_TENANT: '7',
     });
+    expect(config.maxWaitingReadsPerTenant).toBe(7);
     expect(config.timeouts).toEqual({
       headersMs: 5000,
       requestMs: 20_000,

@@ -11,6 +11,7 @@ import {
 } from './api-keys.ts';
 import { MAX_WAIT_TIMEOUT_MS } from './http-schemas.ts';
 import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server.ts';
+import { DEFAULT_MAX_WAITING_READS_PER_TENANT } from './waiting-reads-limit.ts';
 import type { RateLimitOptions } from './tenant-rate-limiter.ts';
 import { DEFAULT_RATE_LIMIT } from './tenant-rate-limiter.ts';
 
@@ -28,6 +29,7 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   rateLimit: RateLimitOptions;
   timeouts: ServerTimeouts;
+  maxWaitingReadsPerTenant: number;
 }
 
 /** A bad environment: the message names every variable and rule (never a key's value). */
@@ -55,6 +57,7 @@ const wholeNumber = (min: number, max: number) =>
  * | `THREADLINE_BODY_LIMIT_BYTES`       | 1024 to 67108864                                      | 1048576     |
  * | `THREADLINE_RATE_LIMIT_PER_SECOND`  | requests per second per tenant, 1 to 1000000          | 1000        |
  * | `THREADLINE_RATE_LIMIT_BURST`       | 1 to 10000000                                         | 2000        |
+ * | `THREADLINE_MAX_WAITING_READS_PER_TENANT` | reads with waitFor waiting at once per tenant, 1 to 1000000 | 100 |
  * | `THREADLINE_HEADERS_TIMEOUT_MS`     | 100 to 600000; at most the request timeout            | 10000       |
  * | `THREADLINE_REQUEST_TIMEOUT_MS`     | 100 to 600000 (the whole request must arrive)         | 30000       |
  * | `THREADLINE_CONNECTION_TIMEOUT_MS`  | 31000 to 3600000 (idle socket; above waitFor's 30 s)  | 60000       |
@@ -84,6 +87,10 @@ const ServerEnvSchema = z.object({
     wholeNumber(1, 1_000_000).optional(),
   ),
   THREADLINE_RATE_LIMIT_BURST: z.preprocess(blankIsUnset, wholeNumber(1, 10_000_000).optional()),
+  THREADLINE_MAX_WAITING_READS_PER_TENANT: z.preprocess(
+    blankIsUnset,
+    wholeNumber(1, 1_000_000).default(DEFAULT_MAX_WAITING_READS_PER_TENANT),
+  ),
   THREADLINE_HEADERS_TIMEOUT_MS: z.preprocess(
     blankIsUnset,
     wholeNumber(100, 600_000).default(DEFAULT_TIMEOUTS.headersMs),
@@ -295,6 +302,7 @@ export function serverConfigFrom(
       ratePerSecond: e.THREADLINE_RATE_LIMIT_PER_SECOND ?? DEFAULT_RATE_LIMIT.ratePerSecond,
       burst: e.THREADLINE_RATE_LIMIT_BURST ?? DEFAULT_RATE_LIMIT.burst,
     },
+    maxWaitingReadsPerTenant: e.THREADLINE_MAX_WAITING_READS_PER_TENANT,
     timeouts: {
       headersMs: e.THREADLINE_HEADERS_TIMEOUT_MS,
       requestMs: e.THREADLINE_REQUEST_TIMEOUT_MS,

@@ -23,6 +23,7 @@ import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
 import { ProblemError, problemOf, sendProblem } from './problem.ts';
 import { defaultReadyCheck, type ReadyCheck } from './readiness.ts';
 import { JSON_CSP, useSecurityHeaders } from './security-headers.ts';
+import { DEFAULT_MAX_WAITING_READS_PER_TENANT, WaitingReadsLimit } from './waiting-reads-limit.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import {
   DEFAULT_RATE_LIMIT,
@@ -87,6 +88,13 @@ export interface ServerOptions {
    * @defaultValue true
    */
   dashboardReadOnly?: boolean;
+  /**
+   * Reads with `waitFor` one tenant may have waiting at once, in this process; one more gets 429
+   * with `Retry-After`. `false` turns the cap off.
+   *
+   * @defaultValue 100
+   */
+  maxWaitingReadsPerTenant?: number | false;
   /** How long the server waits on slow or idle clients; see {@link ServerTimeouts}. */
   timeouts?: Partial<ServerTimeouts>;
 }
@@ -227,6 +235,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     options.rateLimit === false
       ? null
       : new TenantRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
+  const waitingReads =
+    options.maxWaitingReadsPerTenant === false
+      ? null
+      : new WaitingReadsLimit(
+          options.maxWaitingReadsPerTenant ?? DEFAULT_MAX_WAITING_READS_PER_TENANT,
+        );
   const eventQueues = eventQueueNames(runtime.topology).map((n) => runtime.producer.queue(n));
   const queues = [...eventQueues, runtime.producer.queue(SUMMARIZE_QUEUE)];
   const readyCheck =
@@ -334,7 +348,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // The tenant API: the key's tenant, and only it, for every session a route touches.
   await app.register(async (api) => {
     api.addHook('onRequest', requireTenant(keys, limiter, runtime, metrics));
-    registerSessionRoutes(api, { metrics });
+    registerSessionRoutes(api, { metrics, waitingReads });
   });
 
   await registerAdminRoutes(app, {

@@ -101,6 +101,8 @@ export class ThreadlineMetrics {
   readonly apiKeyReloads: Counter<'result'>;
   /** Tenant API keys held now (revoked ones left out). */
   readonly apiKeysLoaded: Gauge<string>;
+  /** HTTP reads waiting for an event (`waitFor`) now, every tenant together. */
+  readonly waitingReads: Gauge<string>;
 
   private queues: readonly QueueProbe[] = [];
   private probe: { at: number; result: Promise<QueueReading[]>; done: boolean } | null = null;
@@ -208,6 +210,11 @@ export class ThreadlineMetrics {
       name: 'threadline_api_key_reloads_total',
       help: 'Reloads of the API keys file, by result (applied; refused: the previous keys were kept).',
       labelNames: ['result'],
+      registers,
+    });
+    this.waitingReads = new Gauge({
+      name: 'threadline_http_waiting_reads',
+      help: 'HTTP reads waiting for an event to be applied (waitFor) now, every tenant together.',
       registers,
     });
     this.apiKeysLoaded = new Gauge({

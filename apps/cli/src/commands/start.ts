@@ -252,6 +252,7 @@ async function start(ctx: CommandContext): Promise<number> {
         bodyLimitBytes: serverConfig.bodyLimitBytes,
         rateLimit: serverConfig.rateLimit,
         timeouts: serverConfig.timeouts,
+        maxWaitingReadsPerTenant: serverConfig.maxWaitingReadsPerTenant,
         metrics,
       });
     } catch (error) {
