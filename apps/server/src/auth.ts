@@ -2,12 +2,15 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import { presentedKey, type KeyRing } from './api-keys.ts';
 import { ProblemError, sendProblem } from './problem.ts';
 import type { TenantRateLimiter } from './tenant-rate-limiter.ts';
+import type { ThreadlineMetrics } from '@threadline/observability';
 import type { Runtime, SessionGateway } from '@threadline/runtime';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated tenant's sessions (routes under /v1 only); null elsewhere. */
     tenantSessions: SessionGateway | null;
+    /** The id of the tenant API key the request presented, when it was known; null elsewhere. */
+    apiKeyId: string | null;
   }
 }
 
@@ -30,6 +33,7 @@ export function requireTenant(
   keys: KeyRing,
   limiter: TenantRateLimiter | null,
   runtime: Pick<Runtime, 'forTenant'>,
+  metrics: Pick<ThreadlineMetrics, 'apiKeyRequests'>,
 ): onRequestHookHandler {
   const check = (request: FastifyRequest): ProblemError | null => {
     const key = presentedKey(request.headers);
@@ -41,6 +45,16 @@ export function requireTenant(
         TENANT_CHALLENGE,
       );
     const principal = key === 'malformed' ? null : keys.identify(key);
+    if (principal?.kind === 'expired') {
+      request.apiKeyId = principal.keyId;
+      metrics.apiKeyRequests.inc({ key_id: principal.keyId, outcome: 'expired' });
+      return new ProblemError(
+        'unauthorized',
+        'the API key has expired; use the key that replaces it',
+        [{ path: 'headers.authorization', rule: 'expected an API key that has not expired' }],
+        TENANT_CHALLENGE,
+      );
+    }
     if (!principal)
       return new ProblemError(
         'unauthorized',
@@ -56,6 +70,8 @@ export function requireTenant(
         "the admin key is for /metrics and /admin/queues; use a tenant's API key for /v1",
         [{ path: 'headers.authorization', rule: "expected a tenant's API key" }],
       );
+    request.apiKeyId = principal.keyId;
+    metrics.apiKeyRequests.inc({ key_id: principal.keyId, outcome: 'accepted' });
     if (limiter) {
       const decision = limiter.take(principal.tenant);
       if (!decision.ok)
@@ -84,7 +100,8 @@ export function requireTenant(
 export function requireAdmin(keys: KeyRing): onRequestHookHandler {
   const check = (request: FastifyRequest): ProblemError | null => {
     const key = presentedKey(request.headers);
-    const principal = key === null || key === 'malformed' ? null : keys.identify(key);
+    const identified = key === null || key === 'malformed' ? null : keys.identify(key);
+    const principal = identified?.kind === 'expired' ? null : identified;
     if (!principal)
       return new ProblemError(
         'unauthorized',

@@ -7,3 +7,5 @@ export * from './http-schemas.ts';
 export * from './openapi.ts';
 export * from './server-config.ts';
 export * from './keep-alive-drain.ts';
+export * from './api-keys-reloader.ts';
+export * from './waiting-reads-limit.ts';

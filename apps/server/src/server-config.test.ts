@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serverConfigFrom, ServerConfigError } from './server-config.ts';
+import { derivedKeyId, KeyRing } from './api-keys.ts';
+import { parseApiKeysFileText, serverConfigFrom, ServerConfigError } from './server-config.ts';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const KEY_A = 'tenant-a-key-0123456789';
@@ -23,12 +24,18 @@ describe('serverConfigFrom', () => {
       THREADLINE_API_KEYS: `${KEY_A}=acme, ${KEY_B}:globex`,
     });
     expect(config).toMatchObject({
-      apiKeys: { [KEY_A]: 'acme', [KEY_B]: 'globex' },
+      apiKeys: [
+        { id: derivedKeyId(KEY_A), key: KEY_A, tenant: 'acme' },
+        { id: derivedKeyId(KEY_B), key: KEY_B, tenant: 'globex' },
+      ],
+      apiKeysFile: null,
       adminKey: ADMIN,
       port: 8080,
       host: '127.0.0.1',
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { ratePerSecond: 1000, burst: 2000 },
+      maxWaitingReadsPerTenant: 100,
+      timeouts: { headersMs: 10_000, requestMs: 30_000, connectionMs: 60_000, keepAliveMs: 72_000 },
       redis: { url: 'redis://127.0.0.1:6379' },
       runtime: { topology: { prefix: 'tl', partitions: 16 } },
     });
@@ -42,7 +49,12 @@ describe('serverConfigFrom', () => {
         return JSON.stringify({ [KEY_A]: 'acme' });
       },
     );
-    expect(config).toMatchObject({ apiKeys: { [KEY_A]: 'acme' }, port: 9000, host: '0.0.0.0' });
+    expect(config).toMatchObject({
+      apiKeys: [{ id: derivedKeyId(KEY_A), key: KEY_A, tenant: 'acme' }],
+      apiKeysFile: '/etc/keys.json',
+      port: 9000,
+      host: '0.0.0.0',
+    });
   });
 
   it('reports every problem at once, naming variables and entries but never a key', () => {
@@ -113,5 +125,121 @@ describe('serverConfigFrom', () => {
     ).toBe(
       'environment: THREADLINE_PRICES_FILE: models.m.inputUsdPerMTok: expected a non-negative number (in /etc/p.json)',
     );
+  });
+
+  it('reads the four timeouts, and refuses headers slower than the request or an idle timeout under waitFor', () => {
+    const config = serverConfigFrom({
+      ...base,
+      THREADLINE_API_KEYS: `${KEY_A}=acme`,
+      THREADLINE_HEADERS_TIMEOUT_MS: '5000',
+      THREADLINE_REQUEST_TIMEOUT_MS: '20000',
+      THREADLINE_CONNECTION_TIMEOUT_MS: '45000',
+      THREADLINE_KEEP_ALIVE_TIMEOUT_MS: '65000',
+      THREADLINE_MAX_WAITING_READS_PER_TENANT: '7',
+    });
+    expect(config.maxWaitingReadsPerTenant).toBe(7);
+    expect(config.timeouts).toEqual({
+      headersMs: 5000,
+      requestMs: 20_000,
+      connectionMs: 45_000,
+      keepAliveMs: 65_000,
+    });
+    expect(
+      refusal({
+        ...base,
+        THREADLINE_API_KEYS: `${KEY_A}=acme`,
+        THREADLINE_HEADERS_TIMEOUT_MS: '20000',
+        THREADLINE_REQUEST_TIMEOUT_MS: '10000',
+      }),
+    ).toMatch(
+      /THREADLINE_HEADERS_TIMEOUT_MS: expected at most THREADLINE_REQUEST_TIMEOUT_MS \(10000\)/,
+    );
+    const message = refusal({
+      ...base,
+      THREADLINE_API_KEYS: `${KEY_A}=acme`,
+      THREADLINE_CONNECTION_TIMEOUT_MS: '30000',
+      THREADLINE_KEEP_ALIVE_TIMEOUT_MS: '0',
+    });
+    expect(message).toMatch(/THREADLINE_CONNECTION_TIMEOUT_MS: expected a whole number from 31000/);
+    expect(message).toMatch(/THREADLINE_KEEP_ALIVE_TIMEOUT_MS: expected a whole number from 100/);
+  });
+
+  it('reads the keys file with ids, expiries and revocations, and names each bad field and its rule, never a key', () => {
+    const config = serverConfigFrom({ ...base, THREADLINE_API_KEYS_FILE: '/k.json' }, () =>
+      JSON.stringify({
+        keys: [
+          { id: 'acme-1', key: KEY_A, tenant: 'acme', expiresAt: '2030-01-01T00:00:00Z' },
+          { id: 'globex-1', key: KEY_B, tenant: 'globex', revoked: true },
+        ],
+      }),
+    );
+    expect(config.apiKeys).toEqual([
+      { id: 'acme-1', key: KEY_A, tenant: 'acme', expiresAt: new Date('2030-01-01T00:00:00Z') },
+      { id: 'globex-1', key: KEY_B, tenant: 'globex', revoked: true },
+    ]);
+    const problems: string[] = [];
+    parseApiKeysFileText(
+      JSON.stringify({
+        keys: [
+          { id: 'a b', key: 'short-secret', tenant: 'acme', expiresAt: 'tomorrow' },
+          { id: 'x', key: KEY_A, tenant: 'acme', revoked: 'yes', extra: 1 },
+          { id: 'x', key: KEY_A, tenant: 'acme' },
+          { id: 'y', key: ADMIN, tenant: 'bad tenant' },
+        ],
+      }),
+      problems,
+    );
+    const message = problems.join('\n');
+    expect(message).toMatch(/keys\[0\]\.expiresAt: expected an ISO 8601 date-time/);
+    expect(message).toMatch(/keys\[1\]\.revoked: expected true or false/);
+    expect(message).toMatch(/keys\[1\]: unknown field\(s\) extra/);
+    const second: string[] = [];
+    parseApiKeysFileText(
+      JSON.stringify({
+        keys: [
+          { id: 'a b', key: 'short-secret', tenant: 'acme' },
+          { id: 'x', key: KEY_A, tenant: 'acme' },
+          { id: 'x', key: KEY_A, tenant: 'bad tenant' },
+        ],
+      }),
+      second,
+    );
+    const text = second.join('\n');
+    expect(text).toMatch(/keys\[0\]\.id: expected 1 to 128 characters/);
+    expect(text).toMatch(/keys\[0\]\.key: expected at least 16 visible ASCII/);
+    expect(text).toMatch(/keys\[2\]\.id: the id x is used twice/);
+    expect(text).toMatch(/keys\[2\]\.key: the same key as an earlier entry/);
+    expect(text).toMatch(/keys\[2\]\.tenant: expected 1 to 128 characters/);
+    for (const secret of ['short-secret', KEY_A, ADMIN]) {
+      expect(message).not.toContain(secret);
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('KeyRing', () => {
+  it('refuses an expired key as expired, leaves a revoked one out, and takes new keys without losing the admin key', () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const ring = new KeyRing(
+      [
+        { id: 'a-1', key: KEY_A, tenant: 'acme', expiresAt: new Date('2030-01-01T00:00:01Z') },
+        { id: 'b-1', key: KEY_B, tenant: 'globex', revoked: true },
+      ],
+      ADMIN,
+      () => now,
+    );
+    expect(ring.identify(KEY_A)).toEqual({ kind: 'tenant', tenant: 'acme', keyId: 'a-1' });
+    expect(ring.identify(KEY_B)).toBeNull();
+    now += 1000;
+    expect(ring.identify(KEY_A)).toEqual({ kind: 'expired', keyId: 'a-1' });
+    ring.replace([{ id: 'b-2', key: KEY_B, tenant: 'globex' }]);
+    expect(ring.keyIds()).toEqual(['b-2']);
+    expect(ring.identify(KEY_A)).toBeNull();
+    expect(ring.identify(KEY_B)).toEqual({ kind: 'tenant', tenant: 'globex', keyId: 'b-2' });
+    expect(ring.identify(ADMIN)).toEqual({ kind: 'admin' });
+    expect(() => ring.replace([{ id: 'c', key: ADMIN, tenant: 'x' }])).toThrow(
+      /apiKeys\[0\]\.key: the admin key may not be an API key too/,
+    );
+    expect(ring.keyIds()).toEqual(['b-2']);
   });
 });

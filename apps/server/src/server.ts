@@ -16,12 +16,14 @@ import {
 } from '@threadline/queue';
 
 import { registerAdminRoutes } from './admin-routes.ts';
-import { KeyRing } from './api-keys.ts';
+import { KeyRing, type ApiKeyEntry } from './api-keys.ts';
 import { requireTenant } from './auth.ts';
 import { useStrictJsonBodies } from './json-body.ts';
 import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
 import { ProblemError, problemOf, sendProblem } from './problem.ts';
 import { defaultReadyCheck, type ReadyCheck } from './readiness.ts';
+import { JSON_CSP, useSecurityHeaders } from './security-headers.ts';
+import { DEFAULT_MAX_WAITING_READS_PER_TENANT, WaitingReadsLimit } from './waiting-reads-limit.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import {
   DEFAULT_RATE_LIMIT,
@@ -49,8 +51,12 @@ export type ServerRuntime = Pick<Runtime, 'forTenant' | 'now' | 'newEventId'> & 
 
 export interface ServerOptions {
   runtime: ServerRuntime;
-  /** API key → the tenant it acts for. Keys: at least 16 visible ASCII characters, no `,`. */
-  apiKeys: Readonly<Record<string, string>>;
+  /**
+   * The tenant API keys: entries with an id, an optional expiry and `revoked`, or (the older
+   * form) a map of API key → tenant, whose ids are derived (`derivedKeyId`). Keys: at least 16
+   * visible ASCII characters, no `,`. Replace them while the server runs with `app.keyRing`.
+   */
+  apiKeys: Readonly<Record<string, string>> | readonly ApiKeyEntry[];
   /** The key of /metrics and /admin/queues (not a tenant's); same rule as the API keys. */
   adminKey: string;
   /** pino logger (`createLogger` from `@threadline/observability`: keys are redacted). */
@@ -82,7 +88,61 @@ export interface ServerOptions {
    * @defaultValue true
    */
   dashboardReadOnly?: boolean;
+  /**
+   * Reads with `waitFor` one tenant may have waiting at once, in this process; one more gets 429
+   * with `Retry-After`. `false` turns the cap off.
+   *
+   * @defaultValue 100
+   */
+  maxWaitingReadsPerTenant?: number | false;
+  /** How long the server waits on slow or idle clients; see {@link ServerTimeouts}. */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/**
+ * How long the server waits on a client, in ms. A connection past one of them is closed (with a
+ * 408 problem when a request was under way), so slow or idle clients cannot hold sockets.
+ */
+export interface ServerTimeouts {
+  /**
+   * The request line and headers must arrive within this time of the request's first byte
+   * (Node's `headersTimeout`). At most `requestMs`.
+   *
+   * @defaultValue 10000
+   */
+  headersMs: number;
+  /**
+   * The whole request, body included, must arrive within this time (Node's `requestTimeout`,
+   * Fastify's `requestTimeout`): a client that dribbles its body a byte at a time is cut off even
+   * though it is never idle. The answer's time does not count (a `waitFor` read may take longer).
+   *
+   * @defaultValue 30000
+   */
+  requestMs: number;
+  /**
+   * A connection with no bytes either way for this long is closed (Fastify's
+   * `connectionTimeout`, the socket's timeout). Longer than the longest `waitFor` (30 s), during
+   * which a read sends nothing.
+   *
+   * @defaultValue 60000
+   */
+  connectionMs: number;
+  /**
+   * An idle keep-alive connection is closed after this long (Fastify's `keepAliveTimeout`). Keep
+   * it longer than the idle timeout of a proxy in front (60 s on common load balancers), so that
+   * the proxy, not the server, closes idle connections.
+   *
+   * @defaultValue 72000
+   */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  connectionMs: 60_000,
+  keepAliveMs: 72_000,
+};
 
 export interface StartServerOptions extends ServerOptions {
   /** @defaultValue 8080 (0 picks a free port) */
@@ -100,6 +160,13 @@ export interface RunningServer {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's keys; `keyRing.replace(entries)` swaps the tenant keys without a restart. */
+    keyRing: KeyRing;
+  }
+}
 
 /** The logger's `component: 'server'` child, unless it is one already (a JSON line has each key once). */
 function serverLogger(logger: Logger): Logger {
@@ -139,9 +206,17 @@ function clientErrorHandler(logger: Logger): (error: ConnectionError, socket: So
         detail: `the HTTP request could not be read (${String(error.code ?? 'client error')})`,
         errors: [],
       });
-      socket.write(
-        `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json; charset=utf-8\r\n\r\n${body}`,
-      );
+      const headers = [
+        `HTTP/1.1 ${status} ${title}`,
+        'Connection: close',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        'Content-Type: application/problem+json; charset=utf-8',
+        'X-Content-Type-Options: nosniff',
+        'Cache-Control: no-store',
+        'Referrer-Policy: no-referrer',
+        `Content-Security-Policy: ${JSON_CSP}`,
+      ];
+      socket.write(`${headers.join('\r\n')}\r\n\r\n${body}`);
     }
     socket.destroy();
   };
@@ -160,6 +235,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     options.rateLimit === false
       ? null
       : new TenantRateLimiter({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit });
+  const waitingReads =
+    options.maxWaitingReadsPerTenant === false
+      ? null
+      : new WaitingReadsLimit(
+          options.maxWaitingReadsPerTenant ?? DEFAULT_MAX_WAITING_READS_PER_TENANT,
+        );
   const eventQueues = eventQueueNames(runtime.topology).map((n) => runtime.producer.queue(n));
   const queues = [...eventQueues, runtime.producer.queue(SUMMARIZE_QUEUE)];
   const readyCheck =
@@ -175,7 +256,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
 
   const logger = serverLogger(options.logger);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  if (timeouts.headersMs > timeouts.requestMs)
+    throw new Error(
+      `timeouts.headersMs: expected at most timeouts.requestMs (${timeouts.requestMs}), got ${timeouts.headersMs}`,
+    );
   const app = Fastify({
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.connectionMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      // Node checks the headers and request timeouts this often (30 s by default): a quarter of
+      // the shorter one, so that a slow client is cut off within 1.25 times its timeout.
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4),
+      ),
+    },
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below (level by status).
     logController: new LogController({ disableRequestLogging: true }),
@@ -185,7 +283,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clientErrorHandler: clientErrorHandler(logger),
   });
   app.decorateRequest('tenantSessions', null);
+  app.decorateRequest('apiKeyId', null);
+  app.decorate('keyRing', keys);
+  metrics.apiKeysLoaded.set(keys.keyIds().length);
   useStrictJsonBodies(app);
+  useSecurityHeaders(app);
 
   app.setErrorHandler((error, request, reply) => {
     const problem = problemOf(error);
@@ -223,6 +325,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       status,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       tenant: request.tenantSessions?.tenant,
+      keyId: request.apiKeyId ?? undefined,
     };
     if (status >= 500) request.log.error(line, 'request answered');
     else if (status >= 400) request.log.info(line, 'request refused');
@@ -244,8 +347,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // The tenant API: the key's tenant, and only it, for every session a route touches.
   await app.register(async (api) => {
-    api.addHook('onRequest', requireTenant(keys, limiter, runtime));
-    registerSessionRoutes(api, { metrics });
+    api.addHook('onRequest', requireTenant(keys, limiter, runtime, metrics));
+    registerSessionRoutes(api, { metrics, waitingReads });
   });
 
   await registerAdminRoutes(app, {

@@ -24,6 +24,7 @@ import {
   WaitQuerySchema,
 } from './http-schemas.ts';
 import { invalid, ProblemError } from './problem.ts';
+import type { WaitingReadsLimit } from './waiting-reads-limit.ts';
 import type { SessionGateway } from '@threadline/runtime';
 
 /** Validates one part of a request with its zod schema; issues are named `<where>.<field>`. */
@@ -49,13 +50,29 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Waits for `waitFor` when the query asks (read-your-writes), giving up if the client leaves. */
-async function waitIfAsked(
+async function waitForEventIfAsked(
   request: FastifyRequest,
   reply: FastifyReply,
   sessionId: string,
   query: { waitFor?: string | undefined; waitTimeoutMs?: number | undefined },
+  limit: WaitingReadsLimit | null,
+  metrics: Pick<ThreadlineMetrics, 'waitingReads'>,
 ): Promise<void> {
   if (!query.waitFor) return;
+  const { tenant } = sessionsOf(request);
+  if (limit && !limit.enter(tenant))
+    throw new ProblemError(
+      'too-many-requests',
+      `this tenant already has ${limit.maxPerTenant} reads waiting (waitFor); retry once one has answered`,
+      [
+        {
+          path: 'query.waitFor',
+          rule: `at most ${limit.maxPerTenant} reads with waitFor waiting at once per tenant (quota: waiting reads)`,
+        },
+      ],
+      { 'retry-after': '1' },
+    );
+  metrics.waitingReads.inc();
   const gone = new AbortController();
   const onClose = () => gone.abort();
   reply.raw.once('close', onClose);
@@ -68,6 +85,8 @@ async function waitIfAsked(
     });
   } finally {
     reply.raw.removeListener('close', onClose);
+    limit?.leave(tenant);
+    metrics.waitingReads.dec();
   }
 }
 
@@ -124,9 +143,15 @@ function acceptForSession(
 /** The tenant API under /v1. Every handler reaches sessions through `sessionsOf(request)` only. */
 export function registerSessionRoutes(
   app: FastifyInstance,
-  deps: { metrics: ThreadlineMetrics },
+  deps: { metrics: ThreadlineMetrics; waitingReads: WaitingReadsLimit | null },
 ): void {
   const { metrics } = deps;
+  const waitIfAsked = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sessionId: string,
+    query: { waitFor?: string | undefined; waitTimeoutMs?: number | undefined },
+  ) => waitForEventIfAsked(request, reply, sessionId, query, deps.waitingReads, metrics);
   const accepted = (reply: FastifyReply, eventIds: string[]) => {
     metrics.eventsAccepted.inc({ source: 'http' }, eventIds.length);
     return reply.code(202).send({ accepted: eventIds });

@@ -1,6 +1,15 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import {
+  deleteKeysWithPrefix,
+  findFreePort,
+  startFakeLlm,
+  uniquePrefix,
+} from '@threadline/testing';
 import { testRedisUrl } from '@threadline/testing/vitest';
 import { keys, memoryLogger, startTestApi, type TestApi } from './api-harness.ts';
 
@@ -109,15 +118,20 @@ function readableText(logText: string): string {
   return `${logText}\n${decoded.join('\n')}`;
 }
 
-/** The forms of a key a log could hold it in: itself, pieces of it, base64 at each alignment, its bytes. */
+/**
+ * The forms of a key a log could hold it in: itself, pieces of it, base64 and base64url at each
+ * alignment, URL-encoded, its hex (either case) or its bytes.
+ */
 function formsOf(key: string): string[] {
-  const forms = [key];
+  const forms = [key, encodeURIComponent(key)];
   for (let i = 0; i + 10 <= key.length; i++) forms.push(key.slice(i, i + 10));
-  for (let shift = 0; shift < 3; shift++) {
-    const b64 = Buffer.from(`${'u'.repeat(shift)}${key}`).toString('base64');
-    forms.push(b64.slice(4, -4));
-  }
+  for (let shift = 0; shift < 3; shift++)
+    for (const encoding of ['base64', 'base64url'] as const) {
+      const encoded = Buffer.from(`${'u'.repeat(shift)}${key}`).toString(encoding);
+      forms.push(encoded.replace(/=+$/, '').slice(4, -4));
+    }
   forms.push(Buffer.from(key).toString('hex'));
+  forms.push(Buffer.from(key).toString('hex').toUpperCase());
   forms.push([...Buffer.from(key.slice(-12))].join(','));
   return forms;
 }
@@ -211,6 +225,138 @@ describe('keys in logs, under load over real HTTP', () => {
     expect(text).toContain('client error'); // the malformed requests were logged (their error, not their bytes)
     expect(text).toContain('"x-api-key":"[redacted]"');
     for (const key of sentKeys)
+      for (const form of formsOf(key))
+        expect(text.includes(form), `${form} (a form of a key) is in the log`).toBe(false);
+  });
+});
+
+const CLI_MAIN = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
+
+describe('secrets in the logs of a whole run with faults', () => {
+  it('writes no API key, admin key or LLM key in any form at trace level, though the LLM echoes its key in a 401 and clients send cookies and proxy credentials', async () => {
+    const apiKey = `run-a-${randomBytes(12).toString('hex')}`;
+    const otherKey = `run-b-${randomBytes(12).toString('hex')}`;
+    const adminKey = `run-admin-${randomBytes(12).toString('hex')}`;
+    const llmKey = `sk-proj-${randomBytes(16).toString('hex')}`;
+    const secrets = [apiKey, otherKey, adminKey, llmKey];
+    // The provider knows another key: every call is a 401 that repeats the key it was sent.
+    const llm = await startFakeLlm({
+      apiKey: `sk-other-${randomBytes(8).toString('hex')}`,
+      echoKeyOnRefusal: true,
+    });
+    const prefix = uniquePrefix('secrets-run');
+    const port = await findFreePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'start'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        REDIS_URL: url,
+        THREADLINE_PREFIX: prefix,
+        THREADLINE_PARTITIONS: '2',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        THREADLINE_API_KEYS: `${apiKey}=acme,${otherKey}=globex`,
+        THREADLINE_ADMIN_KEY: adminKey,
+        THREADLINE_LLM_BASE_URL: llm.url,
+        THREADLINE_LLM_API_KEY: llmKey,
+        THREADLINE_LLM_MODEL: 'gpt-4o-mini',
+        LOG_LEVEL: 'trace',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const deadline = Date.now() + 60_000;
+      while (
+        !(await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
+        if (child.exitCode !== null || Date.now() > deadline)
+          throw new Error(`threadline start did not answer:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const basic = (key: string) => `Basic ${Buffer.from(`u:${key}`).toString('base64')}`;
+      // Credentials in every header a client or a proxy puts them in.
+      const credentialHeaders = (key: string): Record<string, string> => ({
+        cookie: `session=${key}; other=${encodeURIComponent(key)}`,
+        'proxy-authorization': basic(key),
+        'x-forwarded-authorization': `Bearer ${key}`,
+      });
+      const send = (path: string, key: string, init: RequestInit = {}) =>
+        fetch(`${base}${path}`, {
+          ...init,
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+            ...credentialHeaders(key),
+            ...(init.headers as Record<string, string> | undefined),
+          },
+        }).then(async (r) => ({ status: r.status, body: await r.text() }));
+      expect(
+        (
+          await send('/v1/sessions', apiKey, {
+            method: 'POST',
+            body: JSON.stringify({
+              sessionId: 'faulty',
+              infiniteContext: true,
+              maxTurnsPerSegment: 2,
+            }),
+          })
+        ).status,
+      ).toBe(201);
+      const events = Array.from({ length: 6 }, (_, i) => ({
+        type: 'user_message',
+        content: `m${i}`,
+      }));
+      expect(
+        (
+          await send('/v1/sessions/faulty/events', apiKey, {
+            method: 'POST',
+            body: JSON.stringify({ events }),
+          })
+        ).status,
+      ).toBe(202);
+      // Refused requests: the other keys where they do not belong, and a wrong key.
+      for (const key of [adminKey, llmKey, `${apiKey}x`])
+        expect((await send('/v1/sessions/faulty/stats', key)).status).toBeGreaterThanOrEqual(401);
+      expect((await send('/metrics', otherKey)).status).toBe(403);
+      expect((await send('/metrics', adminKey)).status).toBe(200);
+      // The seal's LLM call fails with the echoing 401; the extractive summary stands in.
+      let chain = '';
+      for (let i = 0; i < 300 && !chain.includes('"fallbackReason":"'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        chain = (await send('/v1/sessions/faulty/chain', apiKey)).body;
+      }
+      expect(chain).toContain('"kind":"extractive"');
+      expect(llm.stats().unauthorized).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await llm.close();
+      const redis = new Redis(url);
+      await deleteKeysWithPrefix(redis, prefix);
+      await redis.quit();
+    }
+
+    // The faults were logged, their credentials were not.
+    expect(output).toContain('LLM summary failed');
+    expect(output).toContain('answered 401 (provider error code invalid_api_key)');
+    expect(output).toContain('"cookie":"[redacted]"');
+    expect(output).toContain('"proxy-authorization":"[redacted]"');
+    expect(output).toContain('"x-forwarded-authorization":"[redacted]"');
+    // Every line, and every Buffer serialized in a JSON line decoded back to text.
+    const jsonLines = output.split('\n').filter((l) => l.startsWith('{'));
+    expect(jsonLines.length).toBeGreaterThan(20);
+    const text = `${output}\n${readableText(jsonLines.join('\n'))}`;
+    for (const key of secrets)
       for (const form of formsOf(key))
         expect(text.includes(form), `${form} (a form of a key) is in the log`).toBe(false);
   });

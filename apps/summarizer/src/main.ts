@@ -38,7 +38,12 @@ async function main(): Promise<void> {
   const llm = llmConfigFromEnv(process.env);
   // THREADLINE_SUMMARY_TIMEOUT_MS (10000), THREADLINE_SUMMARY_THREADS (1).
   const isolation = summaryIsolationConfigFromEnv(process.env);
-  const logger = createLogger({ name: 'summarizer', level: env.logLevel });
+  // The LLM key is redacted by value too: a provider or a proxy may echo it anywhere.
+  const logger = createLogger({
+    name: 'summarizer',
+    level: env.logLevel,
+    secrets: llm?.apiKey ? [llm.apiKey] : [],
+  });
   if (!env.redis) {
     logger.fatal(
       'REDIS_URL (or REDIS_CLUSTER_NODES) is required: the summarizer consumes a BullMQ queue on Redis',

@@ -45,8 +45,11 @@ export class LlmHttpError extends LlmError {
     /** The HTTP status, e.g. 401 or 503. */
     readonly status: number,
     message: string,
-    /** The error text the server sent (OpenAI's `error.message`), if any. */
-    readonly serverMessage: string | null = null,
+    /**
+     * The provider's error `code` or `type` (`invalid_api_key`, `insufficient_quota`), when it
+     * is a short token; never the provider's free text, which may echo the key.
+     */
+    readonly providerCode: string | null = null,
   ) {
     super(message);
     this.retryable = isRetryableStatus(status);
@@ -61,9 +64,9 @@ export class LlmRateLimitError extends LlmHttpError {
     message: string,
     /** What the server asked to wait (`retry-after-ms` or `Retry-After`), or null if it did not. */
     readonly retryAfterMs: number | null,
-    serverMessage: string | null = null,
+    providerCode: string | null = null,
   ) {
-    super(429, message, serverMessage);
+    super(429, message, providerCode);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   LlmRateLimitError,
   LlmTimeoutError,
 } from './llm-errors.ts';
+import { SecretRedactor } from '@threadline/observability';
 import { parseRetryAfter } from './retry-after.ts';
 
 /** A message of a chat completion request (text only: summaries need nothing else). */
@@ -84,8 +85,12 @@ export const DEFAULT_LLM_TIMEOUT_MS = 30_000;
 /** @defaultValue of {@link OpenAiCompatibleClientOptions.temperature} */
 export const DEFAULT_LLM_TEMPERATURE = 0.2;
 
-/** Longest server error text kept in an error message. */
-const SERVER_MESSAGE_MAX_CHARS = 500;
+/**
+ * A provider's error `code` or `type` worth keeping: a short token such as `invalid_api_key` or
+ * `insufficient_quota`. Free text (the error's `message`) is never kept: providers echo the key
+ * in it (OpenAI's 401: "Incorrect API key provided: sk-proj-…"), and errors end up in logs.
+ */
+const PROVIDER_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /**
  * Chat completions over plain fetch: `POST {baseUrl}/chat/completions` with
@@ -103,6 +108,8 @@ export class OpenAiCompatibleClient implements ChatCompleter {
   readonly #temperature: number | null;
   readonly #headers: Record<string, string>;
   readonly #fetch: typeof fetch;
+  /** Takes the key out of what an error quotes of an answer (a body that is not a completion). */
+  readonly #redactor: SecretRedactor;
 
   /** @throws LlmConfigError naming each bad option and its rule. */
   constructor(options: OpenAiCompatibleClientOptions) {
@@ -117,6 +124,7 @@ export class OpenAiCompatibleClient implements ChatCompleter {
       options.temperature === undefined ? DEFAULT_LLM_TEMPERATURE : options.temperature;
     this.#headers = { ...options.headers };
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#redactor = new SecretRedactor(this.#apiKey ? [this.#apiKey] : []);
   }
 
   async complete(
@@ -168,16 +176,21 @@ export class OpenAiCompatibleClient implements ChatCompleter {
   }
 
   #httpError(status: number, headers: Headers, text: string): LlmHttpError {
-    const serverMessage = serverErrorMessage(text);
-    const said = serverMessage ? `: ${serverMessage}` : '';
+    const code = providerErrorCode(text);
+    const said = code ? ` (provider error code ${code})` : '';
     const base = `POST ${this.url} answered ${status}${said}`;
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(headers);
       const wait =
         retryAfterMs === null ? 'no Retry-After given' : `retry after ${retryAfterMs} ms`;
-      return new LlmRateLimitError(`${base} (${wait})`, retryAfterMs, serverMessage);
+      return new LlmRateLimitError(`${base} (${wait})`, retryAfterMs, code);
     }
-    return new LlmHttpError(status, `${base}${hintFor(status, this.model)}`, serverMessage);
+    return new LlmHttpError(status, `${base}${hintFor(status, this.model)}`, code);
+  }
+
+  /** A short, flattened extract of an answer, without the key in any form. */
+  #preview(text: string): string {
+    return this.#redactor.redact(preview(text));
   }
 
   #completion(text: string): LlmCompletion {
@@ -187,7 +200,7 @@ export class OpenAiCompatibleClient implements ChatCompleter {
     } catch {
       throw new LlmBadOutputError(
         'malformed',
-        `the answer of POST ${this.url} is not JSON: ${preview(text)}`,
+        `the answer of POST ${this.url} is not JSON: ${this.#preview(text)}`,
       );
     }
     const choice = field(field(json, 'choices'), 0);
@@ -196,7 +209,7 @@ export class OpenAiCompatibleClient implements ChatCompleter {
     if (content === null) {
       throw new LlmBadOutputError(
         'malformed',
-        `the answer of POST ${this.url} has no choices[0].message.content text: ${preview(text)}`,
+        `the answer of POST ${this.url} has no choices[0].message.content text: ${this.#preview(text)}`,
       );
     }
     const usage = field(json, 'usage');
@@ -268,23 +281,20 @@ function hintFor(status: number, model: string): string {
   return '';
 }
 
-/** The error text of an OpenAI-style (`{error:{message}}`) or Ollama-style (`{error:"..."}`) body. */
-function serverErrorMessage(text: string): string | null {
-  let message: unknown = null;
+/**
+ * The provider's error `code` (else `type`) of an OpenAI-style body (`{error:{code,type}}`), if
+ * it is a short token ({@link PROVIDER_CODE}); never its message or any other text.
+ */
+function providerErrorCode(text: string): string | null {
+  let error: unknown;
   try {
-    const json: unknown = JSON.parse(text);
-    const error = field(json, 'error');
-    message =
-      typeof error === 'string' ? error : (field(error, 'message') ?? field(json, 'message'));
+    error = field(JSON.parse(text), 'error');
   } catch {
-    message = text;
+    return null;
   }
-  if (typeof message !== 'string') return null;
-  const flat = message.replace(/\s+/g, ' ').trim();
-  if (!flat) return null;
-  return flat.length > SERVER_MESSAGE_MAX_CHARS
-    ? `${flat.slice(0, SERVER_MESSAGE_MAX_CHARS)}…`
-    : flat;
+  for (const candidate of [field(error, 'code'), field(error, 'type')])
+    if (typeof candidate === 'string' && PROVIDER_CODE.test(candidate)) return candidate;
+  return null;
 }
 
 /** A message content as text: a string, or text parts joined; null when it is neither. */

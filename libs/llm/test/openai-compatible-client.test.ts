@@ -138,14 +138,15 @@ describe('OpenAiCompatibleClient', () => {
     expect(error).toMatchObject({ reason: 'malformed', retryable: true });
   });
 
-  it('throws a retryable LlmHttpError for a 500, with the server message', async () => {
+  it("throws a retryable LlmHttpError for a 500, with the provider's error type but not its text", async () => {
     const llm = await fakeLlm({ failureRate: 1 });
     const error = await new OpenAiCompatibleClient({ baseUrl: llm.url, model: 'm' })
       .complete(messages)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LlmHttpError);
     expect(error).toMatchObject({ status: 500, retryable: true });
-    expect((error as Error).message).toContain('answered 500: The server had an error');
+    expect((error as Error).message).toContain('answered 500 (provider error code server_error)');
+    expect((error as Error).message).not.toContain('The server had an error');
   });
 
   it('throws LlmRateLimitError for a 429 with the wait the server asked for', async () => {
@@ -159,9 +160,11 @@ describe('OpenAiCompatibleClient', () => {
   });
 
   it('reads Retry-After in seconds when retry-after-ms is absent', async () => {
-    const { fetchFn } = answering(JSON.stringify({ error: { message: 'slow down' } }), 429, {
-      'Retry-After': '7',
-    });
+    const { fetchFn } = answering(
+      JSON.stringify({ error: { message: 'slow down', code: 'rate_limit_exceeded' } }),
+      429,
+      { 'Retry-After': '7' },
+    );
     const error = await new OpenAiCompatibleClient({
       baseUrl: 'http://x/v1',
       model: 'm',
@@ -169,7 +172,74 @@ describe('OpenAiCompatibleClient', () => {
     })
       .complete(messages)
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ retryAfterMs: 7000, serverMessage: 'slow down' });
+    expect(error).toMatchObject({ retryAfterMs: 7000, providerCode: 'rate_limit_exceeded' });
+    expect(String(error)).not.toContain('slow down');
+  });
+
+  it("keeps the status and the provider's error code, and none of its text, which may echo the key", async () => {
+    const key = 'sk-proj-0123456789abcdefghij';
+    const bodies = [
+      { error: { message: `Incorrect API key provided: ${key}.`, code: 'invalid_api_key' } },
+      { error: { message: `bad key ${key}`, type: 'invalid_request_error', code: null } },
+      { error: { message: 'x', code: `key ${key} refused` } },
+      { error: `Unauthorized: ${key}` },
+      { message: key },
+    ];
+    const errors: LlmHttpError[] = [];
+    for (const body of bodies) {
+      const { fetchFn } = answering(JSON.stringify(body), 401);
+      errors.push(
+        (await new OpenAiCompatibleClient({
+          baseUrl: 'http://x/v1',
+          model: 'm',
+          apiKey: key,
+          fetch: fetchFn,
+        })
+          .complete(messages)
+          .catch((e: unknown) => e)) as LlmHttpError,
+      );
+    }
+    const { fetchFn: plainText } = answering(`401 Unauthorized for ${key}`, 401);
+    errors.push(
+      (await new OpenAiCompatibleClient({ baseUrl: 'http://x/v1', model: 'm', fetch: plainText })
+        .complete(messages)
+        .catch((e: unknown) => e)) as LlmHttpError,
+    );
+    expect(errors.map((e) => [e.status, e.providerCode])).toEqual([
+      [401, 'invalid_api_key'],
+      [401, 'invalid_request_error'],
+      [401, null],
+      [401, null],
+      [401, null],
+      [401, null],
+    ]);
+    expect(errors[0]!.message).toBe(
+      'POST http://x/v1/chat/completions answered 401 (provider error code invalid_api_key) (check the API key and that it may use this model)',
+    );
+    for (const error of errors) {
+      expect(
+        JSON.stringify({ ...error, message: error.message, stack: error.stack }),
+      ).not.toContain(key.slice(8, 18));
+    }
+  });
+
+  it('takes the key out of what it quotes of an answer that is not a completion', async () => {
+    const key = 'sk-proj-0123456789abcdefghij';
+    const { fetchFn } = answering(
+      `<html>proxy error for ${key} (${Buffer.from(key).toString('base64')})</html>`,
+      200,
+    );
+    const error = (await new OpenAiCompatibleClient({
+      baseUrl: 'http://x/v1',
+      model: 'm',
+      apiKey: key,
+      fetch: fetchFn,
+    })
+      .complete(messages)
+      .catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/is not JSON: "<html>proxy error for \[redacted\]/);
+    expect(error.message).not.toContain(key.slice(8, 18));
+    expect(error.message).not.toContain(Buffer.from(key).toString('base64').slice(4, 14));
   });
 
   it.each([

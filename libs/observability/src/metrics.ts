@@ -92,6 +92,17 @@ export class ThreadlineMetrics {
   readonly queueProbeUp: Gauge<string>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
+  /**
+   * Requests that presented a known tenant key, by key id (never the key) and outcome:
+   * `accepted`, or `expired`. Shows which keys are still in use during a rotation.
+   */
+  readonly apiKeyRequests: Counter<'key_id' | 'outcome'>;
+  /** Reloads of the API keys file, by result: `applied`, or `refused` (the previous keys kept). */
+  readonly apiKeyReloads: Counter<'result'>;
+  /** Tenant API keys held now (revoked ones left out). */
+  readonly apiKeysLoaded: Gauge<string>;
+  /** HTTP reads waiting for an event (`waitFor`) now, every tenant together. */
+  readonly waitingReads: Gauge<string>;
 
   private queues: readonly QueueProbe[] = [];
   private probe: { at: number; result: Promise<QueueReading[]>; done: boolean } | null = null;
@@ -187,6 +198,28 @@ export class ThreadlineMetrics {
       help: 'Seconds to answer an HTTP request, by method and route pattern.',
       labelNames: ['method', 'route'],
       buckets: HTTP_BUCKETS,
+      registers,
+    });
+    this.apiKeyRequests = new Counter({
+      name: 'threadline_api_key_requests_total',
+      help: 'Requests that presented a known tenant API key, by key id and outcome (accepted, expired).',
+      labelNames: ['key_id', 'outcome'],
+      registers,
+    });
+    this.apiKeyReloads = new Counter({
+      name: 'threadline_api_key_reloads_total',
+      help: 'Reloads of the API keys file, by result (applied; refused: the previous keys were kept).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.waitingReads = new Gauge({
+      name: 'threadline_http_waiting_reads',
+      help: 'HTTP reads waiting for an event to be applied (waitFor) now, every tenant together.',
+      registers,
+    });
+    this.apiKeysLoaded = new Gauge({
+      name: 'threadline_api_keys_loaded',
+      help: 'Tenant API keys the server holds now (revoked keys left out).',
       registers,
     });
   }

@@ -7,10 +7,17 @@ import {
   OpenAiCompatibleClient,
   type IsolatedSummarizer,
 } from '@threadline/llm';
-import { createLogger, createMetrics, type Logger } from '@threadline/observability';
+import {
+  createLogger,
+  createMetrics,
+  SecretRedactor,
+  type Logger,
+} from '@threadline/observability';
 import {
   drainKeepAliveOnClose,
+  reloadApiKeysFromFile,
   startServer,
+  type ApiKeysReloader,
   type KeepAliveDrain,
   type RunningServer,
 } from '@threadline/server';
@@ -113,7 +120,19 @@ async function start(ctx: CommandContext): Promise<number> {
   }
   const config = startConfigFrom(ctx.env);
   const { server: serverConfig } = config;
-  const logger = createLogger({ name: 'threadline', level: serverConfig.runtime.logLevel });
+  // Every key this process knows is redacted by value from its logs, in any form; keys loaded
+  // later are added, and keys removed stay redacted.
+  const everyKey = new Set([
+    ...serverConfig.apiKeys.map((k) => k.key),
+    serverConfig.adminKey,
+    ...(config.llm?.apiKey ? [config.llm.apiKey] : []),
+  ]);
+  const secrets = new SecretRedactor(everyKey);
+  const logger = createLogger({
+    name: 'threadline',
+    level: serverConfig.runtime.logLevel,
+    secrets,
+  });
   const stop = stopSignal(logger);
 
   // What is running, in the order it started: stopped in reverse.
@@ -123,6 +142,13 @@ async function start(ctx: CommandContext): Promise<number> {
   let summaryThreads: IsolatedSummarizer | null = null;
   // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
   let keepAlive: KeepAliveDrain | null = null;
+  // Keys from a file are reloaded on SIGHUP and when the file changes, as apps/server does.
+  let keysReloader: ApiKeysReloader | null = null;
+  const onHangUp = () => {
+    if (keysReloader) keysReloader.reload('SIGHUP');
+    else logger.info('SIGHUP: the keys do not come from a file, there is nothing to reload');
+  };
+  process.on('SIGHUP', onHangUp);
   const shutDown = async (): Promise<void> => {
     const grace = setTimeout(() => {
       logger.warn(
@@ -132,6 +158,8 @@ async function start(ctx: CommandContext): Promise<number> {
       process.exit(0);
     }, STOP_GRACE_MS);
     try {
+      keysReloader?.close();
+      process.removeListener('SIGHUP', onHangUp);
       keepAlive?.closing();
       if (server)
         await server
@@ -219,6 +247,8 @@ async function start(ctx: CommandContext): Promise<number> {
         host: serverConfig.host,
         bodyLimitBytes: serverConfig.bodyLimitBytes,
         rateLimit: serverConfig.rateLimit,
+        timeouts: serverConfig.timeouts,
+        maxWaitingReadsPerTenant: serverConfig.maxWaitingReadsPerTenant,
         metrics,
       });
     } catch (error) {
@@ -230,6 +260,17 @@ async function start(ctx: CommandContext): Promise<number> {
     }
     server = running;
     keepAlive = drainKeepAliveOnClose(running.app.server);
+    if (serverConfig.apiKeysFile)
+      keysReloader = reloadApiKeysFromFile({
+        path: serverConfig.apiKeysFile,
+        ring: running.app.keyRing,
+        logger,
+        metrics,
+        onApplied: (entries) => {
+          for (const entry of entries) everyKey.add(entry.key);
+          secrets.set(everyKey);
+        },
+      });
     if (stopRequested) return await stopped(logger, shutDown);
 
     // The address a browser on this machine can open, also when listening on every interface.
@@ -263,9 +304,7 @@ async function start(ctx: CommandContext): Promise<number> {
         'keys made up for this run (set THREADLINE_API_KEYS and THREADLINE_ADMIN_KEY to choose your own):',
       );
       if (generated.apiKey)
-        lines.push(
-          `  API key (tenant ${Object.values(serverConfig.apiKeys)[0]}): ${generated.apiKey}`,
-        );
+        lines.push(`  API key (tenant ${serverConfig.apiKeys[0]?.tenant}): ${generated.apiKey}`);
       if (generated.adminKey) lines.push(`  admin key: ${generated.adminKey}`);
     }
     lines.push('Ctrl-C or SIGTERM stops it.', '');

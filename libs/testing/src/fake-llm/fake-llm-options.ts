@@ -75,6 +75,13 @@ export interface FakeLlmOptions {
    */
   apiKey?: string;
   /**
+   * A `401` repeats, in its message, the whole key the request presented (as some gateways and
+   * providers do): for tests that check the key never reaches a log.
+   *
+   * @defaultValue false
+   */
+  echoKeyOnRefusal?: boolean;
+  /**
    * Model name answered when the request names none, and listed by `GET /v1/models`.
    *
    * @defaultValue 'fake-llm'
@@ -103,6 +110,7 @@ export const FAKE_LLM_DEFAULTS: Omit<ResolvedFakeLlmOptions, 'reply'> = {
   noiseChars: 100_000,
   model: 'fake-llm',
   maxRecordedRequests: 1000,
+  echoKeyOnRefusal: false,
 };
 
 const RATES = ['failureRate', 'timeoutRate', 'rateLimitRate', 'garbageRate'] as const;

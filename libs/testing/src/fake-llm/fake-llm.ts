@@ -111,6 +111,11 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
   const authorized = (req: IncomingMessage): boolean =>
     options.apiKey === undefined || req.headers.authorization === `Bearer ${options.apiKey}`;
 
+  const refusal = (req: IncomingMessage): string =>
+    options.echoKeyOnRefusal
+      ? `Incorrect API key provided: ${String(req.headers.authorization ?? '').replace(/^Bearer /, '')}.`
+      : 'Incorrect API key provided.';
+
   const chatCompletions = async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests++;
     inFlight++;
@@ -119,13 +124,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
 
     if (!authorized(req)) {
       stats.unauthorized++;
-      return sendError(
-        res,
-        401,
-        'Incorrect API key provided.',
-        'invalid_request_error',
-        'invalid_api_key',
-      );
+      return sendError(res, 401, refusal(req), 'invalid_request_error', 'invalid_api_key');
     }
     const body = parseRequest(await readBody(req));
     if (typeof body === 'string') {
