@@ -1,5 +1,6 @@
 import {
   assembleContext,
+  breakdownOfCounters,
   emptyUsageTally,
   defaultTokenCounter,
   type ContextTokens,
@@ -165,14 +166,17 @@ export class SessionReader {
   }
 
   /**
-   * The session's stats. The counts come from the session's state; the per-model breakdown is
-   * folded from the scope's events (the open segment's, or all of them), read a page at a time:
-   * O(events in scope) to read, O(models) in memory.
+   * The session's stats, from the session's state: O(models). Counters persisted before they
+   * kept the per-model breakdown have it folded from the scope's events instead (the open
+   * segment's, or all of them), read a page at a time: O(events in scope) to read, O(models) in
+   * memory.
    */
   async stats(key: SessionKey, options: { allSegments?: boolean } = {}): Promise<SessionStats> {
     const { session } = await this.session(key);
     const state = session.context;
     const allSegments = options.allSegments ?? false;
+    const kept = breakdownOfCounters(allSegments ? state.totals : state.open.counters);
+    if (kept) return sessionStats(state, session.value, allSegments, kept);
     const tally = emptyUsageTally();
     const page = 8 * this.pageSize;
     for (let from = allSegments ? 0 : state.open.fromSeq; from < state.nextSeq; from += page) {

@@ -104,6 +104,14 @@ describe('sessions stored by the previous version', () => {
     ]);
     expect(outcome.applied).toEqual(['new-1']);
     expect((await store.load(key))!.session.context.schemaVersion).toBe(SESSION_SCHEMA_VERSION);
+
+    // Its counters kept no per-model breakdown: stats fold it from the events, and it adds up
+    // to the totals (the session's old events and the new one alike).
+    const stats = await reader.stats(key, { allSegments: true });
+    const models = Object.values(stats.usageByModel);
+    expect(models.length).toBeGreaterThan(0);
+    expect(models.reduce((sum, m) => sum + m.promptTokens, 0)).toBe(stats.promptTokens);
+    expect(models.reduce((sum, m) => sum + m.completionTokens, 0)).toBe(stats.completionTokens);
   });
 
   it('lets the summary that was in flight land, then catches up on the segment sealed meanwhile', async () => {

@@ -18,6 +18,24 @@ export interface SegmentCounters {
   /** Accounting: tokens a model produced. */
   completionTokens: number;
   costNano: number;
+  /**
+   * The accounting above by model, first seen first (what is sent to a model counts for the
+   * session's model, as it is priced). Absent in counters persisted before it was kept: such a
+   * scope's breakdown is folded from its events when stats are read.
+   */
+  byModel?: ModelCounters[];
+}
+
+/** One model's share of a scope's accounting (`getStats().usageByModel[model]`). */
+export interface ModelCounters {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  costNano: number;
+  /** Assistant messages the model wrote (its LLM calls). */
+  calls: number;
+  /** Set when the price table had no price for it (its tokens counted at no cost). */
+  unpriced?: true;
 }
 
 export const emptyCounters = (): SegmentCounters => ({
@@ -31,6 +49,7 @@ export const emptyCounters = (): SegmentCounters => ({
   promptTokens: 0,
   completionTokens: 0,
   costNano: 0,
+  byModel: [],
 });
 
 export function addCounters(a: SegmentCounters, b: SegmentCounters): SegmentCounters {
@@ -45,7 +64,26 @@ export function addCounters(a: SegmentCounters, b: SegmentCounters): SegmentCoun
     promptTokens: a.promptTokens + b.promptTokens,
     completionTokens: a.completionTokens + b.completionTokens,
     costNano: a.costNano + b.costNano,
+    ...(a.byModel && b.byModel ? { byModel: addByModel(a.byModel, b.byModel) } : {}),
   };
+}
+
+/** `a` with `b` added, model by model (a model new to `a` goes last). */
+function addByModel(a: readonly ModelCounters[], b: readonly ModelCounters[]): ModelCounters[] {
+  const out = a.map((m) => ({ ...m }));
+  for (const add of b) {
+    const into = out.find((m) => m.model === add.model);
+    if (!into) {
+      out.push({ ...add });
+      continue;
+    }
+    into.promptTokens += add.promptTokens;
+    into.completionTokens += add.completionTokens;
+    into.costNano += add.costNano;
+    into.calls += add.calls;
+    if (add.unpriced) into.unpriced = true;
+  }
+  return out;
 }
 
 export type SegmentStatus = 'open' | 'sealed' | 'summarized';

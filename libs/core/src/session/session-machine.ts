@@ -70,13 +70,25 @@ export const HARD_CEILING_FACTOR = 2;
 const effect = (e: SessionEffect): never => e as never;
 
 /** Counters an event adds to its segment. */
-export function countersOf(event: MeasuredEvent): SegmentCounters {
+export function countersOf(event: MeasuredEvent, defaultModel: string): SegmentCounters {
   const c = emptyCounters();
   c.events = 1;
   c.contextTokens = event.contextTokens;
   c.promptTokens = event.promptTokens;
   c.completionTokens = event.completionTokens;
   c.costNano = event.costNano;
+  // A prompt change counts for no model; a tool call is priced for the session's model.
+  if (event.type !== 'system_prompt_updated')
+    c.byModel = [
+      {
+        model: event.model ?? defaultModel,
+        promptTokens: event.promptTokens,
+        completionTokens: event.completionTokens,
+        costNano: event.costNano,
+        calls: event.type === 'assistant_message' ? 1 : 0,
+        ...(event.unpriced ? { unpriced: true as const } : {}),
+      },
+    ];
   if (event.type === 'user_message') {
     c.turns = 1;
     c.userMessages = 1;
@@ -136,7 +148,7 @@ function place(
   event: MeasuredEvent,
 ): { state: SessionState; record: EventRecord } {
   const record: EventRecord = { ...event, seq: s.nextSeq, segmentIndex: s.open.index };
-  const added = countersOf(event);
+  const added = countersOf(event, s.config.defaultModel);
   return {
     record,
     state: {

@@ -6,7 +6,12 @@ import { defaultTokenCounter } from '../tokens/token-counter.ts';
 import type { EventRecord } from './event-record.ts';
 import type { Meter } from './measure-event.ts';
 import { planBatch, sessionFromCreate } from './plan-batch.ts';
-import { emptyUsageTally, tallyUsage, usageBreakdown } from './usage-by-model.ts';
+import {
+  breakdownOfCounters,
+  emptyUsageTally,
+  tallyUsage,
+  usageBreakdown,
+} from './usage-by-model.ts';
 
 const meter: Meter = { tokens: defaultTokenCounter, prices: new PriceTable() };
 const at = '2026-12-04T00:00:00.000Z';
@@ -110,6 +115,10 @@ describe('usage by model', () => {
     const { usageByModel } = breakdownOf(records);
     expect(Object.keys(usageByModel)).toEqual(['__proto__', 'constructor']);
     expect(usageByModel['__proto__']!.calls).toBe(1);
+    const kept = breakdownOfCounters(
+      apply([{ type: 'assistant_message', content: 'x', model: '__proto__' }]).totals,
+    )!;
+    expect(Object.keys(kept.usageByModel)).toEqual(['__proto__']);
   });
 
   it('adds up to the totals for any mix of models, folded in any page size', () => {
@@ -151,9 +160,25 @@ describe('usage by model', () => {
           }
           for (const model of Object.keys(usageByModel))
             expect(unpricedModels.includes(model)).toBe(!new PriceTable().resolve(model).priced);
+          // What the state keeps as events are applied is what folding the events gives.
+          expect(breakdownOfCounters(totals)).toEqual(usageBreakdown(tally));
         },
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('is kept by the session state, O(models) to read; counters persisted without it have none', () => {
+    const { totals } = apply([
+      { type: 'user_message', content: 'Hello.' },
+      { type: 'assistant_message', content: 'Hi.', model: 'gpt-4o' },
+      { type: 'system_prompt_updated', content: 'Be brief.' },
+    ]);
+    expect(totals.byModel!.map((m) => [m.model, m.calls])).toEqual([
+      ['gpt-4o-mini', 0],
+      ['gpt-4o', 1],
+    ]);
+    const { byModel: _kept, ...legacy } = totals;
+    expect(breakdownOfCounters(legacy)).toBeNull();
   });
 });

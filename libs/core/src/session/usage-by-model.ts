@@ -1,5 +1,6 @@
 import { NANO_PER_USD } from '../pricing/money.ts';
 import type { EventRecord } from './event-record.ts';
+import type { SegmentCounters } from './segment.ts';
 
 /** Tokens and cost of one model in a session, as `getStats().usageByModel[model]` gives them. */
 export interface ModelUsage {
@@ -64,6 +65,27 @@ export function usageBreakdown(tally: UsageTally): UsageBreakdown {
     usageByModel: Object.fromEntries(tally.byModel),
     unpricedModels: [...tally.unpriced],
   };
+}
+
+/**
+ * The breakdown a scope's counters keep (see `SegmentCounters.byModel`): O(models), no event
+ * read. Null for counters persisted before they kept it (fold the scope's events instead).
+ */
+export function breakdownOfCounters(counters: SegmentCounters): UsageBreakdown | null {
+  if (!counters.byModel) return null;
+  const tally = emptyUsageTally();
+  for (const m of counters.byModel) {
+    tally.byModel.set(m.model, {
+      promptTokens: m.promptTokens,
+      completionTokens: m.completionTokens,
+      totalTokens: m.promptTokens + m.completionTokens,
+      cost: m.costNano / NANO_PER_USD,
+      costNano: m.costNano,
+      calls: m.calls,
+    });
+    if (m.unpriced) tally.unpriced.add(m.model);
+  }
+  return usageBreakdown(tally);
 }
 
 function emptyUsage(): ModelUsage {
