@@ -1,4 +1,10 @@
-import type { EventRecord, SegmentRecord, SummaryRecord } from '@threadline/core';
+import {
+  sessionFromStoredJson,
+  sessionToStoredJson,
+  type EventRecord,
+  type SegmentRecord,
+  type SummaryRecord,
+} from '@threadline/core';
 import {
   keyString,
   type CommitRequest,
@@ -9,7 +15,8 @@ import {
 } from './session-store.ts';
 
 interface Entry {
-  stored: StoredSession;
+  /** The session as the Redis store keeps it: its JSON, without what is derived. */
+  stored: { sessionJson: string; version: number };
   events: EventRecord[];
   eventIds: Set<string>;
   segments: Map<number, SegmentRecord>;
@@ -33,7 +40,9 @@ export class MemorySessionStore implements SessionStore {
 
   async load(key: SessionKey): Promise<StoredSession | null> {
     const entry = this.entries.get(keyString(key));
-    return entry ? copy(entry.stored) : null;
+    return entry
+      ? { session: sessionFromStoredJson(entry.stored.sessionJson), version: entry.stored.version }
+      : null;
   }
 
   async consumedEventIds(key: SessionKey, eventIds: readonly string[]): Promise<Set<string>> {
@@ -59,7 +68,7 @@ export class MemorySessionStore implements SessionStore {
     if (duplicate)
       return { ok: false, reason: 'duplicate_event', currentVersion, eventId: duplicate };
     const next: Entry = entry ?? {
-      stored: { session: request.session, version: 0 },
+      stored: { sessionJson: '', version: 0 },
       events: [],
       eventIds: new Set(),
       segments: new Map(),
@@ -77,7 +86,10 @@ export class MemorySessionStore implements SessionStore {
     for (const segment of request.sealedSegments) next.segments.set(segment.index, copy(segment));
     for (const summary of request.summaries)
       next.summaries.set(summary.segmentIndex, copy(summary));
-    next.stored = { session: copy(request.session), version: currentVersion + 1 };
+    next.stored = {
+      sessionJson: sessionToStoredJson(request.session),
+      version: currentVersion + 1,
+    };
     if (creating && create === 'explicit') this.tombstones.delete(k);
     this.entries.set(k, next);
     return { ok: true, version: next.stored.version };

@@ -1,10 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
 import {
+  sessionFromStoredJson,
+  sessionToStoredJson,
   upgradeSegmentRecord,
-  upgradeSession,
   upgradeSummaryRecord,
   type EventRecord,
-  type PersistedSession,
   type SegmentRecord,
   type SummaryRecord,
 } from '@threadline/core';
@@ -96,7 +96,7 @@ export class RedisSessionStore implements SessionStore {
     if (session === null || session === undefined)
       throw new Error(`session ${keyString(key)}: ${keys.state} has a version but no session`);
     return {
-      session: upgradeSession(JSON.parse(session) as PersistedSession),
+      session: sessionFromStoredJson(session),
       version: Number(version),
     };
   }
@@ -123,7 +123,7 @@ export class RedisSessionStore implements SessionStore {
     const args: (string | number)[] = [
       request.expectedVersion,
       request.create ?? 'implicit',
-      JSON.stringify(request.session),
+      sessionToStoredJson(request.session),
       firstSeq,
       events.length,
       request.eventIds.length,

@@ -6,6 +6,7 @@ import {
   type SessionMachineEvent,
   type SessionStateValue,
 } from './session-machine.ts';
+import { upgradeSession } from './schema-upgrade.ts';
 import type { SessionState, SummaryRequest } from './session-state.ts';
 
 /** What is stored for a session: the machine's state value and its context. */
@@ -17,6 +18,29 @@ export interface PersistedSession {
 export interface Decision {
   next: PersistedSession;
   effects: SessionEffect[];
+}
+
+/**
+ * The machine's state value, derived from its context (so it is never stored): at rest a
+ * session is `summarizing` exactly while sealed segments wait for a summary (`segmented` is
+ * transient: the machine always leaves it in the same transition), else `active`.
+ */
+export function sessionValueOf(context: SessionState): SessionStateValue {
+  return context.pending.length > 0 ? 'summarizing' : 'active';
+}
+
+/**
+ * A session as the store writes it: its context only. The state value is derived again on
+ * load ({@link sessionFromStoredJson}); a value stored by an older version is ignored.
+ */
+export function sessionToStoredJson(session: PersistedSession): string {
+  return JSON.stringify({ context: session.context });
+}
+
+/** A stored session of any version ({@link upgradeSession}), its state value derived. */
+export function sessionFromStoredJson(json: string): PersistedSession {
+  const upgraded = upgradeSession(JSON.parse(json) as PersistedSession);
+  return { value: sessionValueOf(upgraded.context), context: upgraded.context };
 }
 
 /** The persisted form of a brand-new session. */
@@ -33,7 +57,10 @@ export function decide(
   current: PersistedSession,
   events: readonly SessionMachineEvent[],
 ): Decision {
-  let snapshot = sessionMachine.resolveState({ value: current.value, context: current.context });
+  let snapshot = sessionMachine.resolveState({
+    value: sessionValueOf(current.context),
+    context: current.context,
+  });
   const effects: SessionEffect[] = [];
   for (const event of events) {
     const [next, actions] = transition(sessionMachine, snapshot, event);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decide, startSession, summaryInFlight, type PersistedSession } from './decide.ts';
+import {
+  decide,
+  sessionFromStoredJson,
+  sessionToStoredJson,
+  sessionValueOf,
+  startSession,
+  summaryInFlight,
+  type PersistedSession,
+} from './decide.ts';
 import { newSessionState } from './session-state.ts';
 import { SessionConfigSchema } from '../schemas/session-config.ts';
 import type { MeasuredEvent } from './event-record.ts';
@@ -108,12 +116,18 @@ function answer(
   return { type: 'summary', answer };
 }
 
-/** Applies events one decision at a time, returning the last state and every effect. */
+/**
+ * Applies events one decision at a time, returning the last state and every effect. Each state
+ * goes through the store's JSON (which keeps no state value) and must come back the same, its
+ * value derived from its context.
+ */
 function run(start: PersistedSession, events: SessionMachineEvent[]) {
   let current = start;
   const effects: ReturnType<typeof decide>['effects'] = [];
   for (const event of events) {
     const d = decide(current, [event]);
+    expect(d.next.value).toBe(sessionValueOf(d.next.context));
+    expect(sessionFromStoredJson(sessionToStoredJson(d.next))).toEqual(d.next);
     current = d.next;
     effects.push(...d.effects);
   }
@@ -288,6 +302,20 @@ describe('the session machine', () => {
     const request = summaryInFlight(landed.next)!;
     expect(request.firstSegmentIndex).toBe(1);
     expect(request.segmentIndex).toBe(MAX_SEGMENTS_PER_SUMMARY);
+  });
+
+  it('stores no state value: it is derived from the context (summarizing while segments wait)', () => {
+    const { next } = run(session({ maxTurnsPerSegment: 1 }), [turn(), turn(), turn()]);
+    expect(next.value).toBe('summarizing');
+    expect(JSON.parse(sessionToStoredJson(next))).not.toHaveProperty('value');
+    // A value stored by an older version is ignored: the context decides.
+    const stale = JSON.stringify({ value: 'active', context: next.context });
+    expect(sessionFromStoredJson(stale).value).toBe('summarizing');
+    let landed = next;
+    while (summaryInFlight(landed))
+      landed = run(landed, [answer(landed, summaryInFlight(landed)!.segmentIndex)]).next;
+    expect(landed.context.pending).toEqual([]);
+    expect(sessionFromStoredJson(sessionToStoredJson(landed)).value).toBe('active');
   });
 
   it('goes back to active through segmented once the last pending summary lands', () => {
