@@ -203,6 +203,27 @@ describe('the session machine', () => {
     expect(more.next.context.open.fromSeq).toBe(5);
   });
 
+  it('seals at the hard ceiling exactly at its token count, not one token before', () => {
+    // 10 + 50 + 50 + 50 = 160 tokens; the fifth event brings the segment to 199 or to 200.
+    const start = () => session({ tokenThreshold: 100, maxTurnsPerSegment: 1000 });
+    const head = () => [turn(10), reply(50), tool(50), tool(50)];
+    const below = run(start(), [...head(), tool(39), tool(10)]);
+    expect(below.next.context.open.counters.contextTokens).toBe(209);
+    expect(types(below.effects)).not.toContain('sealSegment');
+    const at = run(start(), [...head(), tool(40), tool(10)]);
+    expect(types(at.effects)).toContain('sealSegment');
+    expect(at.next.context.open.fromSeq).toBe(5);
+  });
+
+  it('seals at the hard ceiling exactly at its number of turns, not one turn before', () => {
+    const start = () => session({ tokenThreshold: 1_000_000, maxTurnsPerSegment: 2 });
+    // The ceiling is 4 turns: a user message and replies that never end.
+    const below = run(start(), [turn(), reply(), reply(), tool()]);
+    expect(types(below.effects)).not.toContain('sealSegment');
+    const at = run(start(), [turn(), reply(), reply(), reply(), tool()]);
+    expect(types(at.effects)).toContain('sealSegment');
+  });
+
   it('never seals between a tool result and the assistant reply that uses it', () => {
     const { next } = run(session({ tokenThreshold: 50, maxTurnsPerSegment: 1000 }), [
       turn(10),
