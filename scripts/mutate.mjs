@@ -3,7 +3,7 @@
 // target of stryker.targets.json (all by default, core first), one after the other, then prints
 // the mutation score of each. Reports: reports/mutation/<target>.{html,json}. See MUTATION.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const targets = JSON.parse(readFileSync(new URL('../stryker.targets.json', import.meta.url), 'utf8'));
 const args = process.argv.slice(2);
@@ -31,6 +31,8 @@ function score(lib) {
 const results = [];
 for (const lib of run) {
   const started = Date.now();
+  // A report left by an earlier run must not pass for this one's.
+  rmSync(`reports/mutation/${lib}.json`, { force: true });
   console.log(`\nmutate: ${lib} (${targets[lib].mutate.join(' ')})`);
   const child = spawnSync('npx', ['stryker', 'run', ...passThrough], {
     stdio: 'inherit',
