@@ -18,7 +18,9 @@ export default {
   mutate: [...target.mutate, '!**/*.test.ts', '!**/*.fixtures.ts', '!**/index.ts', '!**/test/**'],
   // Two cores on the developers' machines and CI's: more would only thrash.
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
-  timeoutMS: 10_000,
+  // Generous: on a shared 2-core machine a test run that is only slow must not count as a
+  // timeout (a timeout restarts the runner, the costliest thing Stryker does).
+  timeoutMS: 45_000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
   // What the tests cannot read need not be copied into the sandbox.
