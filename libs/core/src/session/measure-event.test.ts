@@ -26,7 +26,7 @@ describe('measuring an event', () => {
       result: { hits: ['sunny', 'windy', 'mild'], took: 12 },
     };
     const m = measureEvent(
-      { eventId: 't1', type: 'tool_call', occurredAt: at, ...call },
+      { sessionId: 's', eventId: 't1', type: 'tool_call', occurredAt: at, ...call },
       config,
       meter,
     );
@@ -41,6 +41,7 @@ describe('measuring an event', () => {
   it('prices a failed tool call by its error text, as input', () => {
     const m = measureEvent(
       {
+        sessionId: 's',
         eventId: 't2',
         type: 'tool_call',
         occurredAt: at,
@@ -63,7 +64,7 @@ describe('measuring an event', () => {
   it('counts a user message as the chat format counts it (overhead included), priced as input', () => {
     const content = 'What is the capital of Australia, and why is it not Sydney?';
     const m = measureEvent(
-      { eventId: 'u1', type: 'user_message', occurredAt: at, content },
+      { sessionId: 's', eventId: 'u1', type: 'user_message', occurredAt: at, content },
       config,
       meter,
     );
@@ -76,7 +77,7 @@ describe('measuring an event', () => {
   it("prices what a model wrote as output of that model, and the usage's prompt tokens as input", () => {
     const content = 'Canberra was chosen as a compromise between Sydney and Melbourne.';
     const plain = measureEvent(
-      { eventId: 'a1', type: 'assistant_message', occurredAt: at, content },
+      { sessionId: 's', eventId: 'a1', type: 'assistant_message', occurredAt: at, content },
       config,
       meter,
     );
@@ -90,6 +91,7 @@ describe('measuring an event', () => {
 
     const reported = measureEvent(
       {
+        sessionId: 's',
         eventId: 'a2',
         type: 'assistant_message',
         occurredAt: at,
