@@ -7,9 +7,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const targets = JSON.parse(readFileSync(new URL('../stryker.targets.json', import.meta.url), 'utf8'));
 const args = process.argv.slice(2);
-const named = args.filter((a) => !a.startsWith('-') && a in targets);
+// A word after an option is that option's value (`--mutate <files>`), not a target.
+const isValue = (i) => i > 0 && args[i - 1].startsWith('-') && !args[i - 1].includes('=');
+const named = args.filter((a, i) => !a.startsWith('-') && !isValue(i) && a in targets);
 const passThrough = args.filter((a) => !named.includes(a));
-const unknown = passThrough.filter((a) => !a.startsWith('-'));
+const unknown = args.filter((a, i) => !a.startsWith('-') && !isValue(i) && !(a in targets));
 if (unknown.length > 0) {
   console.error(`mutate: unknown target ${unknown.join(', ')} (targets: ${Object.keys(targets).join(', ')})`);
   process.exit(2);
