@@ -257,6 +257,47 @@ describe('the session machine', () => {
     expect(next.context.open.index).toBe(0);
   });
 
+  it('adds each landed summary to the session totals by kind, with what making it cost', () => {
+    const { next } = run(session({ maxTurnsPerSegment: 1 }), [turn(), turn(), turn(), turn()]);
+    const llm = answer(next, 0);
+    if (llm.type !== 'summary') throw new Error('not a summary');
+    Object.assign(llm.answer, {
+      kind: 'llm',
+      promptTokens: 700,
+      completionTokens: 90,
+      costNano: 5_000,
+    });
+    const first = decide(next, [llm]).next;
+    expect(first.context.summaries).toEqual({
+      made: 1,
+      llm: 1,
+      extractive: 0,
+      custom: 0,
+      rejected: 0,
+      promptTokens: 700,
+      completionTokens: 90,
+      costNano: 5_000,
+    });
+    const custom = answer(first, 2);
+    if (custom.type !== 'summary') throw new Error('not a summary');
+    Object.assign(custom.answer, {
+      kind: 'custom',
+      promptTokens: 11,
+      completionTokens: 3,
+      costNano: 70,
+    });
+    expect(decide(first, [custom]).next.context.summaries).toEqual({
+      made: 2,
+      llm: 1,
+      extractive: 0,
+      custom: 1,
+      rejected: 0,
+      promptTokens: 711,
+      completionTokens: 93,
+      costNano: 5_070,
+    });
+  });
+
   it('asks for one summary at a time; segments sealed meanwhile wait for one catch-up request', () => {
     const s = session({ maxTurnsPerSegment: 1 });
     const { next, effects } = run(s, [turn(), turn(), turn(), turn()]);
