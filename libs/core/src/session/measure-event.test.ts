@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { measureEvent, type Meter } from './measure-event.ts';
+import { measureEvent, modelsToMeasure, type Meter } from './measure-event.ts';
 import { SessionConfigSchema } from '../schemas/session-config.ts';
 import { PriceTable } from '../pricing/price-table.ts';
 import { TokenCounter } from '../tokens/token-counter.ts';
@@ -106,5 +106,22 @@ describe('measuring an event', () => {
     expect(reported.costNano).toBe(120 * IN + 40 * OUT);
     // The room in the context is still the text as the session's model counts it.
     expect(reported.contextTokens).toBe(plain.contextTokens);
+  });
+
+  it('needs the encodings of the session model and of each reply model, once each', () => {
+    const e = { sessionId: 's', occurredAt: at };
+    expect(
+      modelsToMeasure(
+        [
+          { ...e, eventId: 'u', type: 'user_message', content: 'hi' },
+          { ...e, eventId: 'a', type: 'assistant_message', content: 'yo', model: 'gpt-4' },
+          { ...e, eventId: 'b', type: 'assistant_message', content: 'yo', model: 'gpt-4' },
+          { ...e, eventId: 'c', type: 'assistant_message', content: 'yo' },
+          { ...e, eventId: 't', type: 'tool_call', tool: 'gpt-4o', arguments: {} },
+        ],
+        config,
+      ),
+    ).toEqual(['test-model', 'gpt-4']);
+    expect(modelsToMeasure([], config)).toEqual(['test-model']);
   });
 });
