@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 
 const lib = process.env.MUTATE_LIB ?? 'core';
-const targets = JSON.parse(readFileSync(new URL('./stryker.targets.json', import.meta.url), 'utf8'));
+const targets = JSON.parse(
+  readFileSync(new URL('./stryker.targets.json', import.meta.url), 'utf8'),
+);
 const target = targets[lib];
 if (!target) throw new Error(`MUTATE_LIB=${lib}: not in stryker.targets.json`);
 

@@ -5,7 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
-const targets = JSON.parse(readFileSync(new URL('../stryker.targets.json', import.meta.url), 'utf8'));
+const targets = JSON.parse(
+  readFileSync(new URL('../stryker.targets.json', import.meta.url), 'utf8'),
+);
 const args = process.argv.slice(2);
 // A word after an option is that option's value (`--mutate <files>`), not a target.
 const isValue = (i) => i > 0 && args[i - 1].startsWith('-') && !args[i - 1].includes('=');
@@ -13,7 +15,9 @@ const named = args.filter((a, i) => !a.startsWith('-') && !isValue(i) && a in ta
 const passThrough = args.filter((a) => !named.includes(a));
 const unknown = args.filter((a, i) => !a.startsWith('-') && !isValue(i) && !(a in targets));
 if (unknown.length > 0) {
-  console.error(`mutate: unknown target ${unknown.join(', ')} (targets: ${Object.keys(targets).join(', ')})`);
+  console.error(
+    `mutate: unknown target ${unknown.join(', ')} (targets: ${Object.keys(targets).join(', ')})`,
+  );
   process.exit(2);
 }
 // By default every target but core-accounting, which is a part of core (a quicker run of it).
