@@ -28,6 +28,8 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '.nx/**',
+      '.stryker-tmp/**',
+      'reports/**',
       'docker/**',
       '**/*.js',
       '**/*.cjs',

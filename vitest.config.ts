@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * One run for every test in the repo: unit tests beside the code (`*.test.ts`) and integration
@@ -13,6 +13,8 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
     ],
+    // Stryker's sandboxes (npm run mutate) are copies of the repo: never their tests.
+    exclude: [...configDefaults.exclude, '.stryker-tmp/**'],
     globalSetup: ['libs/testing/src/vitest-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

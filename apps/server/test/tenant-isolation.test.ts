@@ -181,7 +181,7 @@ interface IntrusionContext {
   victimEventId: string;
   /** Text only the victim's session holds (the intruder knows the id, not this): never in an answer to the intruder. */
   secrets: string[];
-  /** The intruder's request, with its key. */
+  /** The intruder's request, with its key (and the headers of the pass, see TENANT_HEADERS). */
   send(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse>;
   /** Path parameters of the admin routes, aimed at the victim's own queue and job. */
   adminParams: Record<string, string>;
@@ -282,6 +282,19 @@ const INTRUSIONS: Record<string, Intrusion> = {
   ),
 };
 
+/**
+ * Headers a proxy or a careless route might take as the tenant: the tenant is the API key's, so
+ * every intrusion is tried a second time with each of these naming the victim's tenant.
+ */
+const tenantHeaders = (tenant: string): Record<string, string> => ({
+  'x-tenant-id': tenant,
+  'x-tenant': tenant,
+  tenant,
+  'x-threadline-tenant': tenant,
+  'x-forwarded-tenant': tenant,
+  'x-org-id': tenant,
+});
+
 /** Every route under these prefixes is an operator route (the admin key's hook is on their plugin). */
 const isAdminRoute = (url: string) => url === '/metrics' || url.startsWith('/admin/queues');
 
@@ -341,12 +354,14 @@ describe('tenant isolation on every route of the server', () => {
           .getJobs(['completed'], 0, 0);
         expect(job?.data.sessionId).toBe(victim.victimId);
 
+        let headers: Record<string, string> = {};
         const ctx: IntrusionContext = {
           ...victim,
           send: (method, path, payload) =>
             api.as(intruderKey, {
               method: method as 'GET',
               url: path,
+              headers,
               ...(payload === undefined ? {} : { payload: payload as object }),
             }),
           adminParams: {
@@ -362,14 +377,17 @@ describe('tenant isolation on every route of the server', () => {
           (r) => !isAdminRoute(r.url) && !INTRUSIONS[`${r.method} ${r.url}`],
         );
         expect(uncovered, 'routes without an intrusion case: add one to INTRUSIONS').toEqual([]);
-        let tried = 0;
-        for (const route of routes) {
-          await (
-            isAdminRoute(route.url) ? adminRoute : INTRUSIONS[`${route.method} ${route.url}`]!
-          )(ctx, route);
-          tried++;
+        for (const pass of [{}, tenantHeaders(victimTenant)]) {
+          headers = pass;
+          let tried = 0;
+          for (const route of routes) {
+            await (
+              isAdminRoute(route.url) ? adminRoute : INTRUSIONS[`${route.method} ${route.url}`]!
+            )(ctx, route);
+            tried++;
+          }
+          expect(tried).toBeGreaterThan(60); // Bull Board's API alone has dozens
         }
-        expect(tried).toBeGreaterThan(60); // Bull Board's API alone has dozens
 
         expect(await dumpKeys(redis, victimKeys)).toEqual(before);
         expect(await api.fleet.countJobs()).toBe(jobsBefore);

@@ -217,6 +217,27 @@ describe('the session machine', () => {
     expect(more.next.context.open.fromSeq).toBe(5);
   });
 
+  it('seals at the hard ceiling exactly at its token count, not one token before', () => {
+    // 10 + 50 + 50 + 50 = 160 tokens; the fifth event brings the segment to 199 or to 200.
+    const start = () => session({ tokenThreshold: 100, maxTurnsPerSegment: 1000 });
+    const head = () => [turn(10), reply(50), tool(50), tool(50)];
+    const below = run(start(), [...head(), tool(39), tool(10)]);
+    expect(below.next.context.open.counters.contextTokens).toBe(209);
+    expect(types(below.effects)).not.toContain('sealSegment');
+    const at = run(start(), [...head(), tool(40), tool(10)]);
+    expect(types(at.effects)).toContain('sealSegment');
+    expect(at.next.context.open.fromSeq).toBe(5);
+  });
+
+  it('seals at the hard ceiling exactly at its number of turns, not one turn before', () => {
+    const start = () => session({ tokenThreshold: 1_000_000, maxTurnsPerSegment: 2 });
+    // The ceiling is 4 turns: a user message and replies that never end.
+    const below = run(start(), [turn(), reply(), reply(), tool()]);
+    expect(types(below.effects)).not.toContain('sealSegment');
+    const at = run(start(), [turn(), reply(), reply(), reply(), tool()]);
+    expect(types(at.effects)).toContain('sealSegment');
+  });
+
   it('never seals between a tool result and the assistant reply that uses it', () => {
     const { next } = run(session({ tokenThreshold: 50, maxTurnsPerSegment: 1000 }), [
       turn(10),
@@ -248,6 +269,47 @@ describe('the session machine', () => {
     ]);
     expect(types(effects)).not.toContain('sealSegment');
     expect(next.context.open.index).toBe(0);
+  });
+
+  it('adds each landed summary to the session totals by kind, with what making it cost', () => {
+    const { next } = run(session({ maxTurnsPerSegment: 1 }), [turn(), turn(), turn(), turn()]);
+    const llm = answer(next, 0);
+    if (llm.type !== 'summary') throw new Error('not a summary');
+    Object.assign(llm.answer, {
+      kind: 'llm',
+      promptTokens: 700,
+      completionTokens: 90,
+      costNano: 5_000,
+    });
+    const first = decide(next, [llm]).next;
+    expect(first.context.summaries).toEqual({
+      made: 1,
+      llm: 1,
+      extractive: 0,
+      custom: 0,
+      rejected: 0,
+      promptTokens: 700,
+      completionTokens: 90,
+      costNano: 5_000,
+    });
+    const custom = answer(first, 2);
+    if (custom.type !== 'summary') throw new Error('not a summary');
+    Object.assign(custom.answer, {
+      kind: 'custom',
+      promptTokens: 11,
+      completionTokens: 3,
+      costNano: 70,
+    });
+    expect(decide(first, [custom]).next.context.summaries).toEqual({
+      made: 2,
+      llm: 1,
+      extractive: 0,
+      custom: 1,
+      rejected: 0,
+      promptTokens: 711,
+      completionTokens: 93,
+      costNano: 5_070,
+    });
   });
 
   it('asks for one summary at a time; segments sealed meanwhile wait for one catch-up request', () => {
