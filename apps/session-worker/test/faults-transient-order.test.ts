@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import type { AcceptedEvent } from '@threadline/core';
+import { toId, type AcceptedEvent } from '@threadline/core';
 import { createLogger } from '@threadline/observability';
 import { eventJobId, eventQueueName, EventProducer, partitionOf } from '@threadline/queue';
 import { RedisSessionStore, sessionKeys } from '@threadline/store';
@@ -33,8 +33,8 @@ const applied: string[] = [];
 
 const event = (i: number): AcceptedEvent => ({
   type: i % 2 ? 'assistant_message' : 'user_message',
-  sessionId,
-  eventId: `e${i}`,
+  sessionId: toId(sessionId),
+  eventId: toId(`e${i}`),
   occurredAt: '2026-05-01T10:00:00.000Z',
   content: `message ${i}`,
 });

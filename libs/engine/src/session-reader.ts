@@ -175,8 +175,8 @@ export class SessionReader {
     const { session } = await this.session(key);
     const state = session.context;
     const allSegments = options.allSegments ?? false;
-    const kept = breakdownOfCounters(allSegments ? state.totals : state.open.counters);
-    if (kept) return sessionStats(state, session.value, allSegments, kept);
+    if (breakdownOfCounters(allSegments ? state.totals : state.open.counters))
+      return sessionStats(state, session.value, allSegments);
     const tally = emptyUsageTally();
     const page = 8 * this.pageSize;
     for (let from = allSegments ? 0 : state.open.fromSeq; from < state.nextSeq; from += page) {

@@ -1,3 +1,4 @@
+import { toId } from '../schemas/ids.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureEvent, modelsToMeasure, type Meter } from './measure-event.ts';
 import { SessionConfigSchema } from '../schemas/session-config.ts';
@@ -26,7 +27,7 @@ describe('measuring an event', () => {
       result: { hits: ['sunny', 'windy', 'mild'], took: 12 },
     };
     const m = measureEvent(
-      { sessionId: 's', eventId: 't1', type: 'tool_call', occurredAt: at, ...call },
+      { sessionId: toId('s'), eventId: toId('t1'), type: 'tool_call', occurredAt: at, ...call },
       config,
       meter,
     );
@@ -41,8 +42,8 @@ describe('measuring an event', () => {
   it('prices a failed tool call by its error text, as input', () => {
     const m = measureEvent(
       {
-        sessionId: 's',
-        eventId: 't2',
+        sessionId: toId('s'),
+        eventId: toId('t2'),
         type: 'tool_call',
         occurredAt: at,
         tool: 'search',
@@ -64,7 +65,7 @@ describe('measuring an event', () => {
   it('counts a user message as the chat format counts it (overhead included), priced as input', () => {
     const content = 'What is the capital of Australia, and why is it not Sydney?';
     const m = measureEvent(
-      { sessionId: 's', eventId: 'u1', type: 'user_message', occurredAt: at, content },
+      { sessionId: toId('s'), eventId: toId('u1'), type: 'user_message', occurredAt: at, content },
       config,
       meter,
     );
@@ -77,7 +78,13 @@ describe('measuring an event', () => {
   it("prices what a model wrote as output of that model, and the usage's prompt tokens as input", () => {
     const content = 'Canberra was chosen as a compromise between Sydney and Melbourne.';
     const plain = measureEvent(
-      { sessionId: 's', eventId: 'a1', type: 'assistant_message', occurredAt: at, content },
+      {
+        sessionId: toId('s'),
+        eventId: toId('a1'),
+        type: 'assistant_message',
+        occurredAt: at,
+        content,
+      },
       config,
       meter,
     );
@@ -91,8 +98,8 @@ describe('measuring an event', () => {
 
     const reported = measureEvent(
       {
-        sessionId: 's',
-        eventId: 'a2',
+        sessionId: toId('s'),
+        eventId: toId('a2'),
         type: 'assistant_message',
         occurredAt: at,
         content,
@@ -109,15 +116,15 @@ describe('measuring an event', () => {
   });
 
   it('needs the encodings of the session model and of each reply model, once each', () => {
-    const e = { sessionId: 's', occurredAt: at };
+    const e = { sessionId: toId('s'), occurredAt: at };
     expect(
       modelsToMeasure(
         [
-          { ...e, eventId: 'u', type: 'user_message', content: 'hi' },
-          { ...e, eventId: 'a', type: 'assistant_message', content: 'yo', model: 'gpt-4' },
-          { ...e, eventId: 'b', type: 'assistant_message', content: 'yo', model: 'gpt-4' },
-          { ...e, eventId: 'c', type: 'assistant_message', content: 'yo' },
-          { ...e, eventId: 't', type: 'tool_call', tool: 'gpt-4o', arguments: {} },
+          { ...e, eventId: toId('u'), type: 'user_message', content: 'hi' },
+          { ...e, eventId: toId('a'), type: 'assistant_message', content: 'yo', model: 'gpt-4' },
+          { ...e, eventId: toId('b'), type: 'assistant_message', content: 'yo', model: 'gpt-4' },
+          { ...e, eventId: toId('c'), type: 'assistant_message', content: 'yo' },
+          { ...e, eventId: toId('t'), type: 'tool_call', tool: 'gpt-4o', arguments: {} },
         ],
         config,
       ),

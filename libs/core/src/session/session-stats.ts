@@ -2,7 +2,7 @@ import { NANO_PER_USD } from '../pricing/price-table.ts';
 import type { SessionStateValue } from './session-machine.ts';
 import { segmentIdOf } from './segment.ts';
 import type { SessionState, SummaryTotals } from './session-state.ts';
-import type { ModelUsage, UsageBreakdown } from './usage-by-model.ts';
+import { breakdownOfCounters, type ModelUsage, type UsageBreakdown } from './usage-by-model.ts';
 
 /** A session's figures, as `getStats()` returns them (the predecessor's keys, camelCased). */
 export interface SessionStats {
@@ -46,16 +46,22 @@ export interface SessionStats {
 }
 
 /**
- * Stats from the state, O(number of segments) for the chain ids, and the per-model breakdown of
- * the same scope's events (folded from the segment log by the reader: `tallyUsage`).
+ * Stats from the state, O(number of segments) for the chain ids. The per-model breakdown is the
+ * one the scope's counters keep; counters stored before they kept one need `breakdown`, folded
+ * from the scope's events by the reader (`tallyUsage`).
  */
 export function sessionStats(
   state: SessionState,
   value: SessionStateValue,
-  allSegments: boolean,
-  breakdown: UsageBreakdown,
+  allSegments = false,
+  folded?: UsageBreakdown,
 ): SessionStats {
   const c = allSegments ? state.totals : state.open.counters;
+  const breakdown = folded ?? breakdownOfCounters(c);
+  if (!breakdown)
+    throw new Error(
+      `stats of ${state.sessionId}: its counters keep no usage by model; fold it from the events (tallyUsage) and pass it`,
+    );
   const chain = Array.from({ length: state.open.index + 1 }, (_, i) =>
     segmentIdOf(state.sessionId, i),
   );
