@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultTokenCounter } from '@threadline/core';
+import { defaultTokenCounter, nextSeqOf } from '@threadline/core';
 import { createLogger } from '@threadline/observability';
 import { eventQueueNames, SUMMARIZE_QUEUE } from '@threadline/queue';
 import { RedisRuntime } from '@threadline/sdk';
@@ -417,7 +417,7 @@ async function waitUntilSettled(
         state !== undefined &&
         state.value === 'active' &&
         state.context.pending.length === 0 &&
-        state.context.nextSeq === acceptedIds.get(sessionId)!.length;
+        nextSeqOf(state.context) === acceptedIds.get(sessionId)!.length;
       if (!done) still.push(sessionId);
     });
     unsettled = still;

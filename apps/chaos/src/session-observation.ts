@@ -1,9 +1,10 @@
-import type {
-  ChatMessage,
-  EventRecord,
-  PersistedSession,
-  SegmentRecord,
-  SessionStats,
+import {
+  nextSeqOf,
+  type ChatMessage,
+  type EventRecord,
+  type PersistedSession,
+  type SegmentRecord,
+  type SessionStats,
 } from '@threadline/core';
 import type { SessionReader } from '@threadline/engine';
 import type { RetryingHttpClient } from './retrying-http-client.ts';
@@ -68,7 +69,7 @@ export async function observeWithReader(
 ): Promise<SessionObservation> {
   const stored = await reader.session(key);
   const [events, chain, stats, openStats, window] = await Promise.all([
-    reader.store.readEvents(key, 0, stored.session.context.nextSeq),
+    reader.store.readEvents(key, 0, nextSeqOf(stored.session.context)),
     reader.chain(key),
     reader.stats(key, { allSegments: true }),
     reader.stats(key, { allSegments: false }),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { toId, type AcceptedEvent } from '@threadline/core';
+import { toId, type AcceptedEvent, nextSeqOf } from '@threadline/core';
 import { eventQueueNames, EventProducer } from '@threadline/queue';
 import { RedisSessionStore } from '@threadline/store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@threadline/testing';
@@ -41,9 +41,11 @@ async function waitUntilApplied(
     const loaded = await Promise.all(
       sessionIds.map((sessionId) => store.load({ tenant, sessionId })),
     );
-    if (loaded.every((s) => s?.session.context.nextSeq === perSession)) return;
+    if (loaded.every((s) => (s ? nextSeqOf(s.session.context) : -1) === perSession)) return;
     if (Date.now() > deadline) {
-      const done = loaded.filter((s) => s?.session.context.nextSeq === perSession).length;
+      const done = loaded.filter(
+        (s) => (s ? nextSeqOf(s.session.context) : -1) === perSession,
+      ).length;
       throw new Error(
         `only ${done}/${sessionIds.length} sessions fully applied after ${timeoutMs} ms`,
       );
@@ -116,7 +118,7 @@ describe('ordering and delivery across worker processes', () => {
     await job!.retry('completed');
     await new Promise((r) => setTimeout(r, 1500));
     const state = await store.load({ tenant, sessionId });
-    expect(state?.session.context.nextSeq).toBe(2);
+    expect(nextSeqOf(state!.session.context)).toBe(2);
     await expectExactOrder([sessionId], 2);
   });
 

@@ -65,7 +65,7 @@ export function stateWith(
   });
   const state: SessionState = {
     ...base,
-    nextSeq: all.length,
+    totals: { ...base.totals, events: all.length },
     open: { ...base.open, fromSeq: coversToSeq },
   };
   if (coversToSeq === 0) return state;

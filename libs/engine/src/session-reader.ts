@@ -20,6 +20,7 @@ import {
   type OpenSegment,
   type SegmentRecord,
   type SessionStats,
+  nextSeqOf,
 } from '@threadline/core';
 import type { SessionKey, SessionStore, StoredSession } from '@threadline/store';
 import { SessionNotFoundError } from './engine-errors.ts';
@@ -79,7 +80,7 @@ export class SessionReader {
     // skipped, and a read still costs O(window), not O(history).
     const enough = budget === null ? Infinity : 2 * budget;
     let tokens = 0;
-    let end = state.nextSeq;
+    let end = nextSeqOf(state);
     const floor = budget === null ? coversToSeq : 0;
     while (end > floor && tokens < enough) {
       const start = budget === null ? floor : Math.max(floor, end - this.pageSize);
@@ -100,7 +101,7 @@ export class SessionReader {
   ): Promise<ConversationEntry[]> {
     const { session } = await this.session(key);
     const from = options.allSegments ? 0 : session.context.open.fromSeq;
-    const records = await this.store.readEvents(key, from, session.context.nextSeq);
+    const records = await this.store.readEvents(key, from, nextSeqOf(session.context));
     return toConversation(records, options.includeTools ?? false);
   }
 
@@ -115,7 +116,7 @@ export class SessionReader {
   ): Promise<ConversationPage> {
     const { session } = await this.session(key);
     const floor = options.allSegments ? 0 : session.context.open.fromSeq;
-    const plan = planConversationPage(options, floor, session.context.nextSeq);
+    const plan = planConversationPage(options, floor, nextSeqOf(session.context));
     const includeTools = options.includeTools ?? false;
     const entries: ConversationEntry[] = [];
     let scanned = 0;
@@ -179,8 +180,12 @@ export class SessionReader {
       return sessionStats(state, session.value, allSegments);
     const tally = emptyUsageTally();
     const page = 8 * this.pageSize;
-    for (let from = allSegments ? 0 : state.open.fromSeq; from < state.nextSeq; from += page) {
-      const records = await this.store.readEvents(key, from, Math.min(from + page, state.nextSeq));
+    for (let from = allSegments ? 0 : state.open.fromSeq; from < nextSeqOf(state); from += page) {
+      const records = await this.store.readEvents(
+        key,
+        from,
+        Math.min(from + page, nextSeqOf(state)),
+      );
       tallyUsage(tally, records, state.config.defaultModel);
     }
     return sessionStats(state, session.value, allSegments, usageBreakdown(tally));

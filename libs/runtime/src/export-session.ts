@@ -1,3 +1,4 @@
+import { nextSeqOf } from '@threadline/core';
 import { openSegmentRecord } from '@threadline/engine';
 import type { SessionKey, SessionStore, StoredSession } from '@threadline/store';
 
@@ -18,7 +19,7 @@ export async function* exportSessionLines(
 ): AsyncGenerator<string> {
   const { tenant, sessionId } = key;
   yield `${JSON.stringify({ kind: 'session', tenant, sessionId, exportedAt, version: stored.version, session: stored.session })}\n`;
-  const end = stored.session.context.nextSeq;
+  const end = nextSeqOf(stored.session.context);
   for (let from = 0; from < end; from += EXPORT_PAGE) {
     const page = await store.readEvents(key, from, Math.min(end, from + EXPORT_PAGE));
     yield page.map((event) => `${JSON.stringify({ kind: 'event', ...event })}\n`).join('');

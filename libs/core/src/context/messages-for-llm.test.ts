@@ -55,7 +55,7 @@ function stateWith(all: EventRecord[], coversToSeq: number, cap = 400): SessionS
   });
   const state: SessionState = {
     ...base,
-    nextSeq: all.length,
+    totals: { ...base.totals, events: all.length },
     open: { ...base.open, fromSeq: coversToSeq },
   };
   if (coversToSeq === 0) return state;

@@ -1,3 +1,4 @@
+import { nextSeqOf } from '../session/session-state.ts';
 import type { EventRecord } from '../session/event-record.ts';
 import type { SessionState } from '../session/session-state.ts';
 import { byEvictionOrder } from '../summary/summary-eviction.ts';
@@ -95,7 +96,7 @@ export interface ContextWindow {
 
 /** The seq range of events not covered by a landed summary: what the context must show. */
 export function uncoveredRange(state: SessionState): { fromSeq: number; toSeq: number } {
-  return { fromSeq: state.latestSummary?.coversToSeq ?? 0, toSeq: state.nextSeq };
+  return { fromSeq: state.latestSummary?.coversToSeq ?? 0, toSeq: nextSeqOf(state) };
 }
 
 /**
@@ -285,10 +286,10 @@ export function assembleContext(
       replyPriming: REPLY_PRIMING_TOKENS,
       includedEvents: window.length,
       clippedEvents: window.filter((r) => clipped.has(r.seq)).length,
-      droppedEvents: state.nextSeq - coversToSeq - shownUncovered,
+      droppedEvents: nextSeqOf(state) - coversToSeq - shownUncovered,
       pendingSummaryEvents: window.filter((r) => r.seq >= coversToSeq && r.seq < firstOpenSeq)
         .length,
-      windowFromSeq: window[0]?.seq ?? state.nextSeq,
+      windowFromSeq: window[0]?.seq ?? nextSeqOf(state),
       summaryCoversToSeq: coversToSeq,
       summaryItems: visible.length,
       summaryItemsInWindow: hidden.size,

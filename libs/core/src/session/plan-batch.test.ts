@@ -1,3 +1,4 @@
+import { nextSeqOf } from './session-state.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PriceTable } from '../pricing/price-table.ts';
 import { acceptEvents } from '../schemas/accept.ts';
@@ -43,10 +44,10 @@ describe('planBatch (pure: what the engine, the bench and the tests all use)', (
       [1, 'two'],
     ]);
     expect(plan.commit!.eventIds).toEqual(events.map((e) => e.eventId));
-    expect(plan.next.context.nextSeq).toBe(2);
+    expect(nextSeqOf(plan.next.context)).toBe(2);
     expect(plan.commit!.session).toBe(plan.next);
     // Pure: the session it was given is unchanged.
-    expect(current.context.nextSeq).toBe(0);
+    expect(nextSeqOf(current.context)).toBe(0);
   });
 
   it('seals a full segment into the commit and asks for its summary as an effect', () => {

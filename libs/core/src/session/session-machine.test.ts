@@ -1,3 +1,4 @@
+import { nextSeqOf } from './session-state.ts';
 import { describe, expect, it } from 'vitest';
 import {
   decide,
@@ -111,7 +112,7 @@ function answer(
     attempts: 0,
     fallbackReason: null,
     createdAt: at(999),
-    eventId: `summary-${segmentIndex}-${s.context.nextSeq}`,
+    eventId: `summary-${segmentIndex}-${nextSeqOf(s.context)}`,
   };
   return { type: 'summary', answer };
 }

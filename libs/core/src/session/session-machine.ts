@@ -1,3 +1,4 @@
+import { nextSeqOf } from './session-state.ts';
 import { enqueueActions, setup } from 'xstate';
 import {
   addCounters,
@@ -147,13 +148,12 @@ function place(
   s: SessionState,
   event: MeasuredEvent,
 ): { state: SessionState; record: EventRecord } {
-  const record: EventRecord = { ...event, seq: s.nextSeq, segmentIndex: s.open.index };
+  const record: EventRecord = { ...event, seq: nextSeqOf(s), segmentIndex: s.open.index };
   const added = countersOf(event, s.config.defaultModel);
   return {
     record,
     state: {
       ...s,
-      nextSeq: s.nextSeq + 1,
       updatedAt: event.occurredAt,
       open: {
         ...s.open,
@@ -172,7 +172,7 @@ function seal(s: SessionState, at: string): { state: SessionState; segment: Segm
     parentId: s.open.parentId,
     status: 'sealed',
     fromSeq: s.open.fromSeq,
-    toSeq: s.nextSeq,
+    toSeq: nextSeqOf(s),
     openedAt: s.open.openedAt,
     sealedAt: at,
     counters: s.open.counters,
@@ -182,7 +182,7 @@ function seal(s: SessionState, at: string): { state: SessionState; segment: Segm
     index: segment.index,
     id: segment.id,
     fromSeq: segment.fromSeq,
-    toSeq: s.nextSeq,
+    toSeq: nextSeqOf(s),
     sealedAt: at,
   };
   const index = s.open.index + 1;
@@ -194,7 +194,7 @@ function seal(s: SessionState, at: string): { state: SessionState; segment: Segm
         index,
         id: segmentIdOf(s.sessionId, index),
         parentId: s.open.id,
-        fromSeq: s.nextSeq,
+        fromSeq: nextSeqOf(s),
         openedAt: at,
         counters: emptyCounters(),
         lastEventType: null,

@@ -101,8 +101,6 @@ export interface SessionState {
   parentId: string | null;
   createdAt: string;
   updatedAt: string;
-  /** Seq the next event gets; equals the number of events applied. */
-  nextSeq: number;
   open: OpenSegment;
   /** Sealed segments no landed summary covers yet, oldest first. */
   pending: SealedSegmentRef[];
@@ -155,7 +153,6 @@ export function newSessionState(init: NewSessionInit): SessionState {
     parentId: init.parentId,
     createdAt: init.createdAt,
     updatedAt: init.createdAt,
-    nextSeq: 0,
     open: {
       index: 0,
       id: segmentIdOf(init.sessionId, 0),
@@ -171,4 +168,12 @@ export function newSessionState(init: NewSessionInit): SessionState {
     totals: emptyCounters(),
     summaries: emptySummaryTotals(),
   };
+}
+
+/**
+ * Seq the next event gets: the number of events applied (every applied event is counted in
+ * `totals.events` and given the next seq), so it is derived, not stored.
+ */
+export function nextSeqOf(state: Pick<SessionState, 'totals'>): number {
+  return state.totals.events;
 }
