@@ -46,7 +46,7 @@ export function records(specs: readonly Spec[], model = 'gpt-4o-mini'): EventRec
 export function stateWith(
   all: EventRecord[],
   coversToSeq: number,
-  options: { model?: string; systemPrompt?: string | null } = {},
+  options: { model?: string; systemPrompt?: string | null; cap?: number } = {},
 ): SessionState {
   const model = options.model ?? 'gpt-4o-mini';
   const config = SessionConfigSchema.parse({ infiniteContext: true, defaultModel: model });
@@ -72,7 +72,7 @@ export function stateWith(
   const made = extractiveSummary({
     events: all.slice(0, coversToSeq),
     previous: null,
-    maxTokens: 400,
+    maxTokens: options.cap ?? 400,
     countTokens: (t) => tokens.countText(t, model),
   });
   return {

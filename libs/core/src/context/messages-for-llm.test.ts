@@ -4,14 +4,13 @@ import { assembleContext } from './messages-for-llm.ts';
 import { renderEvent, SUMMARY_CLOSE_MARKER, SUMMARY_PREAMBLE } from './render-messages.ts';
 import { defaultTokenCounter } from '../tokens/token-counter.ts';
 import { PriceTable } from '../pricing/price-table.ts';
-import { newSessionState, type SessionState } from '../session/session-state.ts';
+import type { SessionState } from '../session/session-state.ts';
 import { SessionConfigSchema } from '../schemas/session-config.ts';
 import { measureEvent } from '../session/measure-event.ts';
-import { renderSummaryMessage } from './render-messages.ts';
-import { extractiveSummary } from '../summary/extractive-summarizer.ts';
 import type { EventRecord } from '../session/event-record.ts';
 import type { AcceptedEvent } from '../schemas/event.ts';
 import type { SummaryItem } from '../summary/structured-summary.ts';
+import { stateWith } from '../../test/conversations.ts';
 
 const MODEL = 'gpt-4o-mini';
 const tokens = defaultTokenCounter;
@@ -37,46 +36,6 @@ function records(specs: readonly Spec[]): EventRecord[] {
     } as AcceptedEvent;
     return { ...measureEvent(event as never, config, meter), seq, segmentIndex: 0 };
   });
-}
-
-/** A session whose events before `coversToSeq` are covered by an extractive summary of them. */
-function stateWith(all: EventRecord[], coversToSeq: number, cap = 400): SessionState {
-  const base = newSessionState({
-    sessionId: 's',
-    config,
-    systemPrompt: 'You are a concise travel planner.',
-    systemPromptTokens: tokens.countMessage(
-      { role: 'system', content: 'You are a concise travel planner.' },
-      MODEL,
-    ),
-    metadata: {},
-    parentId: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-  });
-  const state: SessionState = {
-    ...base,
-    totals: { ...base.totals, events: all.length },
-    open: { ...base.open, fromSeq: coversToSeq },
-  };
-  if (coversToSeq === 0) return state;
-  const made = extractiveSummary({
-    events: all.slice(0, coversToSeq),
-    previous: null,
-    maxTokens: cap,
-    countTokens: (t) => tokens.countText(t, MODEL),
-  });
-  return {
-    ...state,
-    latestSummary: {
-      segmentIndex: 0,
-      segmentId: 's.s0',
-      text: made.text,
-      kind: 'extractive',
-      contextTokens: tokens.countMessage(renderSummaryMessage(made.text), MODEL),
-      coversToSeq,
-      items: made.items,
-    },
-  };
 }
 
 const newestFirst = (all: EventRecord[]) => [...all].reverse();
@@ -335,7 +294,7 @@ describe('the context', () => {
         (specs, coverSeed, budget, cap, includeSystem) => {
           const all = records(specs);
           const covers = coverSeed % (all.length + 1);
-          const state = stateWith(all, covers, cap);
+          const state = stateWith(all, covers, { cap });
           const { messages, report } = assemble(state, all, budget, includeSystem);
           expect(report.used).toBe(tokens.countMessages(messages, MODEL));
           if (!report.overBudget) expect(report.used).toBeLessThanOrEqual(budget);
