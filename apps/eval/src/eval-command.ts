@@ -132,6 +132,9 @@ export async function runEvalCommand(argv: readonly string[], io: EvalCommandIo)
   }
 
   const startedAt = new Date().toISOString();
+  // The code measured is the one loaded now: read the commit before the run, not after it (a
+  // commit made during a long run would otherwise be named).
+  const commit = gitCommit();
   const progress = progressReporter(io.progress);
   const results = await runEval(options, progress, io.signal);
   progress.done();
@@ -153,7 +156,7 @@ export async function runEvalCommand(argv: readonly string[], io: EvalCommandIo)
   const markdown = evalMarkdown(results, {
     command: `npm run eval${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     startedAt,
-    commit: gitCommit(),
+    commit,
     machine: machine(),
     charts: charts.map((c) => ({
       title: c.title,

@@ -310,6 +310,58 @@ function corpusTable(results: EvalResults): string {
 }
 
 /** EVAL.md: the headline against the targets, findings, and every cell. */
+/**
+ * For each target the SDK misses at the headline: the best any summary cap of the grid reached
+ * at the same threshold and budget, and at what compression; then why a fixed cap misses and
+ * what would reach the target. Figures from this run; nothing when every target is met.
+ */
+function missedTargets(results: EvalResults): string[] {
+  const minSegments = results.options.quick ? 0 : HEADLINE.minSegments;
+  const lines: string[] = [];
+  const metrics = [
+    ['factRecall', 'fact recall'],
+    ['artifactRecall', 'artifact recall'],
+    ['latestWins', 'latest value wins'],
+  ] as const;
+  for (const { method, threshold, aggregate: a, v1 } of headlineRows(results)) {
+    if (method !== 'sdk') continue;
+    const verdicts = judge(a, v1);
+    for (const [metric, label] of metrics) {
+      if (verdicts[metric] !== false) continue;
+      const byCap = results.options.grid.caps.map((cap) => {
+        const cellOf = aggregate(
+          cell(results.records, 'sdk', `t${threshold}-c${cap}`, HEADLINE.budget, minSegments),
+        );
+        return { cap, value: cellOf[metric], ratio: cellOf.summaryRatio };
+      });
+      const shown = byCap
+        .filter((c) => c.value !== null)
+        .map(
+          (c) =>
+            `cap ${c.cap}: ${pct(c.value)} (summary ÷ replaced ${c.ratio === null ? '–' : c.ratio.toFixed(3)})`,
+        );
+      lines.push(
+        `- Threshold ${threshold}, ${label}: ${pct(a[metric])} at the default cap; by cap: ${shown.join(', ')}; v1's summary ÷ replaced ${v1.summaryRatio === null ? '–' : v1.summaryRatio.toFixed(3)}.`,
+      );
+    }
+  }
+  if (lines.length === 0) return [];
+  const long = results.conversations.filter((c) => c.turns >= 200);
+  const planted = (c: { facts: number; artifacts: number; decisions: number }) =>
+    c.facts + c.artifacts + c.decisions;
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+  return [
+    '## Targets missed: why, and what would reach them',
+    '',
+    ...lines,
+    '',
+    `Why: a summary has a fixed token cap, and what a long conversation plants grows with it: conversations of 200+ turns here plant ${mean(long.map(planted)).toFixed(0)} facts, tool-result artifacts and decisions on average (up to ${Math.max(0, ...long.map(planted))}), each 8–20 tokens as a summary line, besides the goals, the pending request and the tool outcomes a model also needs; ${HEADLINE.cap} tokens hold about 25 such lines, so the oldest lowest-priority items go to the summary's reserve. A larger cap keeps them (the rows above) but makes the summary a larger share of what it replaces than v1's, which the compression target forbids; the targets conflict at a fixed cap.`,
+    '',
+    'What would reach them: (1) a cap that grows with the covered history (a few tokens per thousand replaced, bounded by a share of the budget), trading the compression target for recall explicitly; (2) artifacts in an index kept beside the summary (ids, URLs, paths, e-mails by the record they came from), shown in the context only when the recent turns name their record, so they stop competing with facts for the cap; (3) decisions as a map from subject to latest value (one line per subject, the superseded value dropped), so a revision never leaves two lines.',
+    '',
+  ];
+}
+
 export function evalMarkdown(results: EvalResults, run: RunFacts): string {
   const o = results.options;
   const minSegments = o.quick ? 0 : HEADLINE.minSegments;
@@ -332,6 +384,7 @@ export function evalMarkdown(results: EvalResults, run: RunFacts): string {
     '',
     headlineTable(results),
     '',
+    ...missedTargets(results),
     '## Findings',
     '',
     ...findings(results).map((f) => `- ${f}`),
