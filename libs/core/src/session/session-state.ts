@@ -53,6 +53,12 @@ export interface SummaryRequest {
   toSeq: number;
   /** The rolling input: the landed summary before these segments, if any. */
   previousSummarySegmentIndex: number | null;
+  /**
+   * The session's `defaultModel` and `summaryMaxTokens` when it was asked for. A copy on
+   * purpose, not derivable state: the request is a job's whole input (a summarizer reads no
+   * session state), and a config change made while the summary is being made must not change
+   * what was asked (the stale-result check compares what was asked with what came back).
+   */
   model: string;
   maxTokens: number;
   /** Time of the event that sealed its newest segment. */
