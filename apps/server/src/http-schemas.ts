@@ -5,6 +5,7 @@ import {
   CONVERSATION_PAGE_MAX,
   IdSchema,
   LIMITS,
+  SUMMARY_PAGE_MAX,
   SystemPromptUpdatedSchema,
   ToolCallSchema,
   UserMessageSchema,
@@ -97,6 +98,20 @@ export const ConversationQuerySchema = z
 export const StatsQuerySchema = z.strictObject({
   allSegments: flag(
     'Totals of the whole chain, not only the open segment (default false)',
+  ).optional(),
+  ...waitQuery,
+});
+
+export const SummariesQuerySchema = z.strictObject({
+  limit: wholeNumber(
+    1,
+    SUMMARY_PAGE_MAX,
+    `Summaries on the page at most (default ${SUMMARY_PAGE_MAX})`,
+  ).optional(),
+  after: wholeNumber(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    'A segment index: the summaries attached to later segments (pass page.nextAfter for the next page)',
   ).optional(),
   ...waitQuery,
 });
@@ -304,6 +319,50 @@ export const ConversationAnswerSchema = z.object({
     }),
     newerAfter: z.number().int().nullable().meta({
       description: 'Pass as `after` for the newer entries; null when there are none yet',
+    }),
+  }),
+});
+
+/** `GET /v1/sessions/:id/summaries`: one page of landed summaries, oldest first. */
+export const SummariesAnswerSchema = z.object({
+  sessionId: IdSchema,
+  summaries: z.array(
+    z.object({
+      segmentIndex: z
+        .number()
+        .int()
+        .meta({ description: 'The segment it is attached to (the newest it covers)' }),
+      segmentId: IdSchema,
+      firstSegmentIndex: z.number().int().meta({
+        description:
+          'The oldest segment it newly covers (== segmentIndex unless it caught up on several)',
+      }),
+      kind: z.enum(['extractive', 'llm', 'custom']),
+      model: text.nullable().meta({ description: 'The model that wrote it; null for extractive' }),
+      fromSeq: z.number().int().meta({ description: 'First seq it newly covers' }),
+      toSeq: z.number().int().meta({ description: 'One past the last seq it covers' }),
+      contextTokens: z
+        .number()
+        .int()
+        .meta({ description: 'Tokens it occupies as a context message' }),
+      promptTokens: z.number().int().meta({ description: "The summarizer's own LLM call" }),
+      completionTokens: z.number().int(),
+      costNano: z.number().int().meta({ description: 'What making it cost, integer nano-USD' }),
+      attempts: z.number().int(),
+      fallbackReason: text.nullable().meta({
+        description:
+          'Why the extractive summary was used instead of the one asked for; null when it was not',
+      }),
+      text,
+      createdAt: text,
+      eventId: IdSchema,
+    }),
+  ),
+  page: z.object({
+    limit: z.number().int(),
+    nextAfter: z.number().int().nullable().meta({
+      description:
+        'Pass as `after` for the next page; null when this page reached the newest landed summary',
     }),
   }),
 });

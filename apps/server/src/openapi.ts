@@ -11,6 +11,8 @@ import {
   MessagesQuerySchema,
   SessionParamsSchema,
   StatsQuerySchema,
+  SummariesAnswerSchema,
+  SummariesQuerySchema,
   SystemPromptBodySchema,
   WaitQuerySchema,
 } from './http-schemas.ts';
@@ -139,6 +141,20 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/sessions/{id}/summaries',
+    operationId: 'getSummaries',
+    summary: 'The landed summaries, oldest first, a page at a time',
+    description:
+      'Each summary with its kind (extractive, llm, custom), model, the events (fromSeq..toSeq) and segments it covers, its tokens and cost (integer nano-USD). At most `limit` (default and at most 100); pass `after=page.nextAfter` for the next page until it is null. A page looks at most 4 × `limit` segments, so it may hold fewer (a segment covered by a catch-up summary has none of its own).',
+    tag: 'reads',
+    security: 'tenant',
+    params: SessionParamsSchema,
+    query: SummariesQuerySchema,
+    ok: { 200: json('A page of the summaries', SummariesAnswerSchema) },
+    errors: READ_ERRORS,
+  },
+  {
+    method: 'get',
     path: '/v1/sessions/{id}/export',
     operationId: 'exportSession',
     summary: 'The whole session as JSON lines',
@@ -250,6 +266,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   Accepted: AcceptedSchema,
   MessagesAnswer: MessagesAnswerSchema,
   ConversationAnswer: ConversationAnswerSchema,
+  SummariesAnswer: SummariesAnswerSchema,
 };
 
 const STATUS_TEXT: Record<number, string> = {

@@ -20,6 +20,7 @@ import {
   MessagesQuerySchema,
   SessionParamsSchema,
   StatsQuerySchema,
+  SummariesQuerySchema,
   SystemPromptBodySchema,
   WaitQuerySchema,
 } from './http-schemas.ts';
@@ -230,6 +231,17 @@ export function registerSessionRoutes(
     await waitIfAsked(request, reply, id, query);
     const segments = await sessionsOf(request).chain(id);
     return { sessionId: id, segmentIds: segments.map((s) => s.id), segments };
+  });
+
+  app.get('/v1/sessions/:id/summaries', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(SummariesQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    const { summaries, page } = await sessionsOf(request).summaries(id, {
+      limit: query.limit,
+      after: query.after,
+    });
+    return { sessionId: id, summaries, page };
   });
 
   app.get('/v1/sessions/:id/export', async (request, reply) => {

@@ -94,7 +94,7 @@ describe('tenant isolation', () => {
       const before = stable(await converse(owner, id, ['private', 'notes']));
       const jobsBefore = await api.fleet.countJobs();
 
-      for (const path of ['messages', 'conversation', 'stats', 'chain', 'export'])
+      for (const path of ['messages', 'conversation', 'stats', 'chain', 'summaries', 'export'])
         expect(problemOf(await intruder.get(`/v1/sessions/${id}/${path}`), 404).detail).toBe(
           `session "${id}" does not exist: create it with POST /v1/sessions`,
         );
@@ -234,7 +234,14 @@ const INTRUSIONS: Record<string, Intrusion> = {
       parentId: ctx.victimId,
     });
     expect(created.statusCode).toBe(201);
-    for (const path of ['export', 'chain', 'conversation?allSegments=true', 'messages', 'stats']) {
+    for (const path of [
+      'export',
+      'chain',
+      'conversation?allSegments=true',
+      'messages',
+      'stats',
+      'summaries',
+    ]) {
       const own = await ctx.send('GET', `/v1/sessions/${ctx.victimId}/${path}`);
       expect(own.statusCode, path).toBe(200);
       for (const secret of ctx.secrets) expect(own.body, path).not.toContain(secret);
@@ -271,7 +278,7 @@ const INTRUSIONS: Record<string, Intrusion> = {
       'PUT system-prompt',
     ),
   ...Object.fromEntries(
-    ['messages', 'conversation', 'stats', 'chain', 'export'].flatMap((read) =>
+    ['messages', 'conversation', 'stats', 'chain', 'summaries', 'export'].flatMap((read) =>
       ['GET', 'HEAD'].map((method) => [`${method} /v1/sessions/:id/${read}`, sessionRead]),
     ),
   ),

@@ -1,4 +1,9 @@
-import type { AcceptedEvent, ContextOptions, ConversationPageRequest } from '@threadline/core';
+import type {
+  AcceptedEvent,
+  ContextOptions,
+  ConversationPageRequest,
+  SummaryPageRequest,
+} from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
 import type {
   NewSession,
@@ -73,6 +78,9 @@ export abstract class RuntimeBase implements Runtime {
   }
   chain(sessionId: string) {
     return this.own.chain(sessionId);
+  }
+  summaries(sessionId: string, request: SummaryPageRequest) {
+    return this.own.summaries(sessionId, request);
   }
   stats(sessionId: string, options: { allSegments?: boolean }) {
     return this.own.stats(sessionId, options);

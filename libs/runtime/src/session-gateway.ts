@@ -10,6 +10,8 @@ import type {
   SegmentRecord,
   SessionStats,
   Summarizer,
+  SummaryPage,
+  SummaryPageRequest,
   SummaryRecord,
 } from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
@@ -83,6 +85,8 @@ export interface SessionGateway {
     options: ConversationOptions & ConversationPageRequest,
   ): Promise<ConversationPage>;
   chain(sessionId: string): Promise<SegmentRecord[]>;
+  /** A page of the landed summaries, oldest first, by segment-index cursor (at most 100). */
+  summaries(sessionId: string, request: SummaryPageRequest): Promise<SummaryPage>;
   stats(sessionId: string, options: { allSegments?: boolean }): Promise<SessionStats>;
   /** The whole session as JSON lines (see export-session.ts); SessionNotFoundError first. */
   export(sessionId: string): Promise<AsyncIterable<string>>;

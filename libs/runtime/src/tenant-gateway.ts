@@ -8,6 +8,7 @@ import {
   type AcceptedEvent,
   type ContextOptions,
   type ConversationPageRequest,
+  type SummaryPageRequest,
 } from '@threadline/core';
 import type { ConversationOptions, SessionEngine, SessionReader } from '@threadline/engine';
 import type { SessionKey, SessionStore } from '@threadline/store';
@@ -152,6 +153,10 @@ export class TenantGateway implements SessionGateway {
 
   chain(sessionId: string) {
     return this.host.reader.chain(this.key(sessionId));
+  }
+
+  summaries(sessionId: string, request: SummaryPageRequest) {
+    return this.host.reader.summaries(this.key(sessionId), request);
   }
 
   stats(sessionId: string, options: { allSegments?: boolean }) {

@@ -19,6 +19,9 @@ import {
   type SessionConfig,
   type SessionStats,
   type Summarizer,
+  type SummaryPage,
+  type SummaryPageRequest,
+  SummaryPageRequestSchema,
   type UsageInput,
   ValidationError,
   promptOrNull,
@@ -278,6 +281,19 @@ export class SessionManager {
   async getChain(options: ReadOptions = {}): Promise<SegmentRecord[]> {
     await this.beforeRead(options);
     return this.runtime.chain(this.id);
+  }
+
+  /**
+   * The summaries that have landed, oldest first, a page at a time: `{ summaries, page: { limit,
+   * nextAfter } }`. Each gives its kind (`extractive`, `llm`, `custom`), model, the events and
+   * segments it covers, its tokens and cost (nano-USD). At most `limit` (default and at most
+   * 100); pass `after: page.nextAfter` for the next page until it is null.
+   */
+  async getSummaries(options: SummaryPageRequest & ReadOptions = {}): Promise<SummaryPage> {
+    const { limit, after } = options;
+    const request = parseOrThrow(SummaryPageRequestSchema, { limit, after }, 'options');
+    await this.beforeRead(options);
+    return this.runtime.summaries(this.id, request);
   }
 
   /** Counts of every segment or of the open one; the default as for {@link getConversation}. */

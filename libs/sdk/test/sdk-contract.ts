@@ -181,6 +181,53 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       expect(info.createdAt).toMatch(/^\d{4}-/);
     });
 
+    it('lists the summaries that landed, with kind, covered range, tokens and cost, a page at a time', async () => {
+      const rt = runtime();
+      const sm = new SessionManager({
+        sessionId: id('summaries'),
+        runtime: rt,
+        infiniteContext: true,
+        maxTurnsPerSegment: 2,
+      });
+      expect(await sm.getSummaries()).toEqual({
+        summaries: [],
+        page: { limit: 100, nextAfter: null },
+      });
+      for (let i = 0; i < 3; i++) {
+        await sm.userSays(`Add item ${i} to order ORD-77.`);
+        await sm.aiResponds(`Item ${i} added to ORD-77.`);
+      }
+      await sm.userSays('That is all.');
+      await sm.settle();
+      await rt.idle();
+      const all = await sm.getSummaries();
+      expect(all.page).toEqual({ limit: 100, nextAfter: null });
+      expect(all.summaries.map((s) => [s.kind, s.segmentIndex, s.toSeq])).toEqual(
+        expect.arrayContaining([['extractive', 2, 6]]),
+      );
+      const chain = await sm.getChain();
+      // Each landed summary is the one its segment of the chain holds.
+      for (const summary of all.summaries) {
+        const segment = chain[summary.segmentIndex]!.summary!;
+        expect(summary).toMatchObject({
+          segmentId: segment.segmentId,
+          fromSeq: segment.fromSeq,
+          toSeq: segment.coversToSeq,
+          contextTokens: segment.contextTokens,
+          costNano: segment.costNano,
+          model: null,
+        });
+      }
+      expect(all.summaries[0]!.fromSeq).toBe(0);
+      const first = await sm.getSummaries({ limit: 1 });
+      expect(first.summaries).toEqual(all.summaries.slice(0, 1));
+      const rest = await sm.getSummaries({ after: first.page.nextAfter! });
+      expect([...first.summaries, ...rest.summaries]).toEqual(all.summaries);
+      const tooMany = await sm.getSummaries({ limit: 101 }).catch((e: unknown) => e);
+      expect(tooMany).toBeInstanceOf(ValidationError);
+      expect(String((tooMany as Error).message)).toMatch(/options\.limit/);
+    });
+
     it('refuses to reopen a session with a different config, naming the option, and writes nothing', async () => {
       const rt = runtime();
       const sessionId = id('reopen');
