@@ -5,6 +5,7 @@ import {
   CONVERSATION_PAGE_MAX,
   IdSchema,
   LIMITS,
+  SessionConfigSchema,
   SUMMARY_PAGE_MAX,
   SystemPromptUpdatedSchema,
   ToolCallSchema,
@@ -363,6 +364,54 @@ export const SummariesAnswerSchema = z.object({
     nextAfter: z.number().int().nullable().meta({
       description:
         'Pass as `after` for the next page; null when this page reached the newest landed summary',
+    }),
+  }),
+});
+
+const counters = z.object({
+  events: z.number().int(),
+  turns: z.number().int(),
+  userMessages: z.number().int(),
+  assistantMessages: z.number().int(),
+  toolCalls: z.number().int(),
+  toolErrors: z.number().int(),
+  contextTokens: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costNano: z.number().int().meta({ description: 'integer nano-USD' }),
+});
+
+/** `GET /v1/sessions/:id`: what the session is, from its state alone (core's `SessionInfo`). */
+export const SessionInfoAnswerSchema = z.object({
+  sessionId: IdSchema,
+  config: SessionConfigSchema,
+  metadata: z.record(z.string(), z.unknown()),
+  parentId: IdSchema.nullable().meta({ description: 'The parent named at create; null for none' }),
+  createdAt: text,
+  updatedAt: text,
+  state: z.enum(['active', 'summarizing']),
+  hasSystemPrompt: z.boolean(),
+  counts: z.object({
+    events: z.number().int().meta({ description: 'Events applied (the next seq)' }),
+    segments: z
+      .number()
+      .int()
+      .meta({ description: 'Segments of the chain, the open one included' }),
+    pendingSegments: z
+      .number()
+      .int()
+      .meta({ description: 'Sealed segments no landed summary covers yet' }),
+    summaryInFlight: z.boolean(),
+    totals: counters.meta({ description: 'Every segment' }),
+    summaries: z.object({
+      made: z.number().int(),
+      llm: z.number().int(),
+      extractive: z.number().int(),
+      custom: z.number().int(),
+      rejected: z.number().int(),
+      promptTokens: z.number().int(),
+      completionTokens: z.number().int(),
+      costNano: z.number().int(),
     }),
   }),
 });

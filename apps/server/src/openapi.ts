@@ -9,6 +9,7 @@ import {
   HttpEventSchema,
   MessagesAnswerSchema,
   MessagesQuerySchema,
+  SessionInfoAnswerSchema,
   SessionParamsSchema,
   StatsQuerySchema,
   SummariesAnswerSchema,
@@ -141,6 +142,20 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/sessions/{id}',
+    operationId: 'getSession',
+    summary: 'What the session is: config, metadata, parent, state and counts',
+    description:
+      "Read from the session's state alone (one read, O(1)). Children are not listed: there is no index of them yet, and the server does not scan keys.",
+    tag: 'sessions',
+    security: 'tenant',
+    params: SessionParamsSchema,
+    query: WaitQuerySchema,
+    ok: { 200: json('The session', SessionInfoAnswerSchema) },
+    errors: READ_ERRORS,
+  },
+  {
+    method: 'get',
     path: '/v1/sessions/{id}/summaries',
     operationId: 'getSummaries',
     summary: 'The landed summaries, oldest first, a page at a time',
@@ -267,6 +282,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   MessagesAnswer: MessagesAnswerSchema,
   ConversationAnswer: ConversationAnswerSchema,
   SummariesAnswer: SummariesAnswerSchema,
+  SessionInfoAnswer: SessionInfoAnswerSchema,
 };
 
 const STATUS_TEXT: Record<number, string> = {

@@ -7,6 +7,7 @@ import {
   CreateSessionSchema,
   formatContext,
   issuesFromZod,
+  sessionInfo,
   ValidationError,
   type AcceptedEvent,
   type ValidationIssue,
@@ -191,6 +192,13 @@ export function registerSessionRoutes(
       { now: sessions.now(), newEventId: () => sessions.newEventId() },
     );
     return accepted(reply, await sessions.submit(id, events, { mustExist: true }));
+  });
+
+  app.get('/v1/sessions/:id', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(WaitQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    return sessionInfo((await sessionsOf(request).session(id)).session);
   });
 
   app.get('/v1/sessions/:id/messages', async (request, reply) => {

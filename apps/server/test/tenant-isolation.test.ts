@@ -94,8 +94,16 @@ describe('tenant isolation', () => {
       const before = stable(await converse(owner, id, ['private', 'notes']));
       const jobsBefore = await api.fleet.countJobs();
 
-      for (const path of ['messages', 'conversation', 'stats', 'chain', 'summaries', 'export'])
-        expect(problemOf(await intruder.get(`/v1/sessions/${id}/${path}`), 404).detail).toBe(
+      for (const path of [
+        '',
+        '/messages',
+        '/conversation',
+        '/stats',
+        '/chain',
+        '/summaries',
+        '/export',
+      ])
+        expect(problemOf(await intruder.get(`/v1/sessions/${id}${path}`), 404).detail).toBe(
           `session "${id}" does not exist: create it with POST /v1/sessions`,
         );
       problemOf(
@@ -282,6 +290,8 @@ const INTRUSIONS: Record<string, Intrusion> = {
       ['GET', 'HEAD'].map((method) => [`${method} /v1/sessions/:id/${read}`, sessionRead]),
     ),
   ),
+  'GET /v1/sessions/:id': sessionRead,
+  'HEAD /v1/sessions/:id': sessionRead,
   ...Object.fromEntries(
     ['/healthz', '/readyz', '/docs', '/docs/openapi.json'].flatMap((url) =>
       ['GET', 'HEAD'].map((method) => [`${method} ${url}`, publicRoute]),

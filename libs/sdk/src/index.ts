@@ -20,6 +20,10 @@ export {
   type FormattedContextWindow,
   type GeminiContext,
   type ResponsesContext,
+  type SessionInfo,
+  type SummaryPage,
+  type SummaryPageRequest,
+  type SummaryView,
 } from '@threadline/core';
 export {
   SessionExistsError,

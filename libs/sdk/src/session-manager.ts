@@ -16,6 +16,8 @@ import {
   type ConversationPageRequest,
   ConversationPageRequestSchema,
   type SegmentRecord,
+  sessionInfo,
+  type SessionInfo,
   type SessionConfig,
   type SessionStats,
   type Summarizer,
@@ -51,15 +53,6 @@ export type MessagesForLlm<F extends ContextFormat = 'openai'> = F extends 'open
   ? ChatMessage[]
   : ContextBody<F>;
 
-/** What {@link SessionManager.getSessionInfo} returns. */
-export interface SessionInfo {
-  sessionId: string;
-  config: SessionConfig;
-  metadata: Record<string, unknown>;
-  parentId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface SessionManagerOptions {
   /** Reopens this session if it exists, else creates it with this id; generated when absent. */
@@ -308,18 +301,14 @@ export class SessionManager {
     return (await this.ensureSession()).infiniteContext;
   }
 
-  /** What the session was created with: its config, metadata, parent and times. */
+  /**
+   * What the session is: its config, metadata, parent and times, its state (`active` or
+   * `summarizing`) and counts (events, segments, pending summaries, totals). Read from the
+   * session's state alone: O(1).
+   */
   async getSessionInfo(options: ReadOptions = {}): Promise<SessionInfo> {
     await this.beforeRead(options);
-    const { context } = (await this.runtime.session(this.id)).session;
-    return {
-      sessionId: context.sessionId,
-      config: { ...context.config },
-      metadata: context.metadata,
-      parentId: context.parentId,
-      createdAt: context.createdAt,
-      updatedAt: context.updatedAt,
-    };
+    return sessionInfo((await this.runtime.session(this.id)).session);
   }
 
   /** The system prompt in force. */

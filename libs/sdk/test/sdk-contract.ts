@@ -179,6 +179,22 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
         config: { infiniteContext: true, tokenThreshold: 1500 },
       });
       expect(info.createdAt).toMatch(/^\d{4}-/);
+      await sm.aiResponds('Hi, how can I help?', { model: 'gpt-4o' });
+      await sm.toolUsed('lookup', { q: 'x' }, { ok: true });
+      const counted = await sm.getSessionInfo();
+      expect(counted).toMatchObject({
+        state: 'active',
+        hasSystemPrompt: false,
+        counts: { events: 3, segments: 1, pendingSegments: 0, summaryInFlight: false },
+      });
+      expect(counted.counts.totals).toMatchObject({
+        events: 3,
+        turns: 2,
+        userMessages: 1,
+        assistantMessages: 1,
+        toolCalls: 1,
+      });
+      expect(counted.counts.summaries.made).toBe(0);
     });
 
     it('lists the summaries that landed, with kind, covered range, tokens and cost, a page at a time', async () => {
