@@ -117,6 +117,9 @@ export const SummariesQuerySchema = z.strictObject({
   ...waitQuery,
 });
 
+/** `GET /v1/sessions/:id/stream` takes no query: an unknown field is named. */
+export const StreamQuerySchema = z.strictObject({});
+
 /** Queries of the reads that only take `waitFor` (chain, export). */
 export const WaitQuerySchema = z.strictObject(waitQuery);
 

@@ -13,6 +13,7 @@ import {
   SessionParamsSchema,
   StatsQuerySchema,
   SummariesAnswerSchema,
+  StreamQuerySchema,
   SummariesQuerySchema,
   SystemPromptBodySchema,
   WaitQuerySchema,
@@ -167,6 +168,22 @@ export const OPERATIONS: Operation[] = [
     query: SummariesQuerySchema,
     ok: { 200: json('A page of the summaries', SummariesAnswerSchema) },
     errors: READ_ERRORS,
+  },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/stream',
+    operationId: 'streamSession',
+    summary: 'What happens to the session, as server-sent events',
+    description:
+      'Events: `ready` `{sessionId}` first; then `events.applied` `{version, fromSeq, toSeq}`, `segment.sealed` `{version, segmentIndex, segmentId}`, `summary.landed` and `summary.fell_back` `{version, summary}` (a summary as `/summaries` gives it), `session.deleted`; `end` `{reason}` last (`max-duration`, `shutdown`, `session-deleted`, `error`). `id` is the session version. A `: heartbeat` comment when nothing happened for 15 s. The server polls the session state (100 ms after a change, slowing to 1 s while quiet). At most 10 open streams per tenant (429 beyond), each closed after 15 minutes: reconnect.',
+    tag: 'reads',
+    security: 'tenant',
+    params: SessionParamsSchema,
+    query: StreamQuerySchema,
+    ok: {
+      200: { description: 'A stream of server-sent events', contentType: 'text/event-stream' },
+    },
+    errors: [400, 401, 403, 404, 429, 503],
   },
   {
     method: 'get',

@@ -290,6 +290,16 @@ const INTRUSIONS: Record<string, Intrusion> = {
       ['GET', 'HEAD'].map((method) => [`${method} /v1/sessions/:id/${read}`, sessionRead]),
     ),
   ),
+  // The stream takes no query: the intruder's plain request is a 404 before anything is streamed.
+  ...Object.fromEntries(
+    ['GET', 'HEAD'].map((method) => [
+      `${method} /v1/sessions/:id/stream`,
+      async (ctx: IntrusionContext, route: RegisteredRoute) => {
+        const url = fillRoute(route.url, { id: ctx.victimId });
+        await expectNotFound(ctx, await ctx.send(route.method, url), `${route.method} ${url}`);
+      },
+    ]),
+  ),
   'GET /v1/sessions/:id': sessionRead,
   'HEAD /v1/sessions/:id': sessionRead,
   ...Object.fromEntries(

@@ -12,6 +12,7 @@ import type {
   SubmitOptions,
   SummaryHooks,
   WaitOptions,
+  WatchOptions,
 } from './session-gateway.ts';
 import { TenantGateway, type SessionHost } from './tenant-gateway.ts';
 
@@ -78,6 +79,9 @@ export abstract class RuntimeBase implements Runtime {
   }
   chain(sessionId: string) {
     return this.own.chain(sessionId);
+  }
+  watch(sessionId: string, options: WatchOptions) {
+    return this.own.watch(sessionId, options);
   }
   summaries(sessionId: string, request: SummaryPageRequest) {
     return this.own.summaries(sessionId, request);

@@ -18,6 +18,9 @@ import type { ConversationOptions } from '@threadline/engine';
 
 export type { ConversationOptions };
 import type { StoredSession } from '@threadline/store';
+import type { SessionChange, WatchOptions } from './session-watch.ts';
+
+export type { SessionChange, WatchOptions };
 
 /** Options of {@link SessionGateway.waitFor}. */
 export interface WaitOptions {
@@ -88,6 +91,12 @@ export interface SessionGateway {
   /** A page of the landed summaries, oldest first, by segment-index cursor (at most 100). */
   summaries(sessionId: string, request: SummaryPageRequest): Promise<SummaryPage>;
   stats(sessionId: string, options: { allSegments?: boolean }): Promise<SessionStats>;
+  /**
+   * What happens to the session from now on (events applied, segments sealed, summaries landed
+   * or fallen back), by polling its state (session-watch.ts), until the signal aborts or the
+   * session is deleted. SessionNotFoundError at once when there is no session.
+   */
+  watch(sessionId: string, options: WatchOptions): Promise<AsyncIterable<SessionChange>>;
   /** The whole session as JSON lines (see export-session.ts); SessionNotFoundError first. */
   export(sessionId: string): Promise<AsyncIterable<string>>;
   /** Erases the session; false when there was none. */

@@ -13,6 +13,7 @@ import {
 import type { ConversationOptions, SessionEngine, SessionReader } from '@threadline/engine';
 import type { SessionKey, SessionStore } from '@threadline/store';
 import { exportSessionLines } from './export-session.ts';
+import { watchSession, type WatchOptions } from './session-watch.ts';
 import type { NewSession, SessionGateway, SubmitOptions, WaitOptions } from './session-gateway.ts';
 
 /**
@@ -161,6 +162,11 @@ export class TenantGateway implements SessionGateway {
 
   stats(sessionId: string, options: { allSegments?: boolean }) {
     return this.host.reader.stats(this.key(sessionId), options);
+  }
+
+  async watch(sessionId: string, options: WatchOptions) {
+    const from = await this.session(sessionId);
+    return watchSession(this.host.store, this.key(sessionId), from, options);
   }
 
   async export(sessionId: string): Promise<AsyncIterable<string>> {
