@@ -1,7 +1,7 @@
 import { get, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '@threadline/testing/vitest';
-import { json, keys, problemOf, startTestApi, type TestApi } from './api-harness.ts';
+import { keys, problemOf, startTestApi, type TestApi } from './api-harness.ts';
 
 /**
  * `GET /v1/sessions/:id/stream` over a real socket (server-sent events are read as they come),

@@ -6,8 +6,10 @@ export {
   type EmbeddedRuntimeOptions,
   type RedisRuntimeOptions,
   type Runtime,
+  type SessionChange,
   type SessionGateway,
   type SummaryListener,
+  type WatchOptions,
 } from '@threadline/runtime';
 export {
   CONTEXT_FORMATS,

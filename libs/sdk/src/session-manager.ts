@@ -28,7 +28,12 @@ import {
   ValidationError,
   promptOrNull,
 } from '@threadline/core';
-import type { ConversationOptions, Runtime } from '@threadline/runtime';
+import type {
+  ConversationOptions,
+  Runtime,
+  SessionChange,
+  WatchOptions,
+} from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
 
 const pick = ({ limit, after, before }: ConversationPageRequest) => ({ limit, after, before });
@@ -52,7 +57,6 @@ export interface ContextReadOptions<F extends ContextFormat = 'openai'> {
 export type MessagesForLlm<F extends ContextFormat = 'openai'> = F extends 'openai'
   ? ChatMessage[]
   : ContextBody<F>;
-
 
 export interface SessionManagerOptions {
   /** Reopens this session if it exists, else creates it with this id; generated when absent. */
@@ -287,6 +291,16 @@ export class SessionManager {
     const request = parseOrThrow(SummaryPageRequestSchema, { limit, after }, 'options');
     await this.beforeRead(options);
     return this.runtime.summaries(this.id, request);
+  }
+
+  /**
+   * What happens to this session from now on, until `signal` aborts or the session is deleted:
+   * `events.applied`, `segment.sealed`, `summary.landed`, `summary.fell_back`, `session.deleted`
+   * (the runtime polls the session's state: see apps/server/README.md, "Streams").
+   */
+  async watch(options: WatchOptions): Promise<AsyncIterable<SessionChange>> {
+    await this.beforeRead({});
+    return this.runtime.watch(this.id, options);
   }
 
   /** Counts of every segment or of the open one; the default as for {@link getConversation}. */

@@ -8,6 +8,7 @@ import {
   trackLlmCall,
   ValidationError,
   trackToolUse,
+  type SessionChange,
 } from '../src/index.ts';
 
 /**
@@ -242,6 +243,44 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       const tooMany = await sm.getSummaries({ limit: 101 }).catch((e: unknown) => e);
       expect(tooMany).toBeInstanceOf(ValidationError);
       expect(String((tooMany as Error).message)).toMatch(/options\.limit/);
+    });
+
+    it('lets a watcher hear the turns applied, the segment sealed and its summary landed', async () => {
+      const rt = runtime();
+      const sm = new SessionManager({
+        sessionId: id('watch'),
+        runtime: rt,
+        infiniteContext: true,
+        maxTurnsPerSegment: 2,
+      });
+      await sm.userSays('Reserve room 12 for May 3.');
+      const stop = new AbortController();
+      const heard: SessionChange[] = [];
+      const listening = (async () => {
+        for await (const change of await sm.watch({
+          signal: stop.signal,
+          pollMinMs: 5,
+          pollMaxMs: 20,
+        }))
+          heard.push(change);
+      })();
+      await sm.aiResponds('Room 12 is yours for May 3.');
+      await sm.userSays('And a late checkout.');
+      await sm.settle();
+      await rt.idle();
+      const deadline = Date.now() + 10_000;
+      while (!heard.some((c) => c.type === 'summary.landed') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      stop.abort();
+      await listening;
+      const applied = heard.flatMap((c) => (c.type === 'events.applied' ? [c] : []));
+      expect(applied[0]!.fromSeq).toBe(1);
+      expect(applied.at(-1)!.toSeq).toBe(3);
+      expect(heard.map((c) => c.type)).toEqual(
+        expect.arrayContaining(['events.applied', 'segment.sealed', 'summary.landed']),
+      );
+      const landed = heard.find((c) => c.type === 'summary.landed');
+      expect(landed).toMatchObject({ summary: { segmentIndex: 0, kind: 'extractive', toSeq: 2 } });
     });
 
     it('refuses to reopen a session with a different config, naming the option, and writes nothing', async () => {
