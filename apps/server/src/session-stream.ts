@@ -129,12 +129,14 @@ export function registerSessionStream(app: FastifyInstance, limits: StreamLimits
         return end('error');
       }
     })();
-    return reply
-      .type('text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('x-accel-buffering', 'no')
-      // The connection ends with the stream: not left idle, to be reused, after a long answer.
-      .header('connection', 'close')
-      .send(out);
+    return (
+      reply
+        .type('text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('x-accel-buffering', 'no')
+        // The connection ends with the stream: not left idle, to be reused, after a long answer.
+        .header('connection', 'close')
+        .send(out)
+    );
   });
 }
