@@ -76,6 +76,12 @@ export function registerSessionStream(app: FastifyInstance, limits: StreamLimits
       pollMinMs: limits.pollMinMs,
       pollMaxMs: limits.pollMaxMs,
     });
+    if (request.method === 'HEAD') {
+      // The headers a GET would have, and no stream: a HEAD takes no place and ends at once.
+      stop.abort();
+      return reply.type('text/event-stream; charset=utf-8').send();
+    }
+    // The same per-tenant counter as the waiting reads', counting open streams here.
     if (!open.enter(sessions.tenant)) {
       stop.abort();
       throw new ProblemError(

@@ -219,6 +219,19 @@ describe('the stream of a session', () => {
     }
   });
 
+  it('answers a HEAD at once, without taking a place', async () => {
+    await create(api, keys.tenantA, { sessionId: 'stream-head' });
+    for (let i = 0; i < 3; i++) {
+      const head = await api.as(keys.tenantA, {
+        method: 'HEAD',
+        url: '/v1/sessions/stream-head/stream',
+      });
+      expect(head.statusCode).toBe(200);
+      expect(head.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+      expect(head.body).toBe('');
+    }
+  });
+
   it('refuses an unknown session or a query field with a problem, before streaming', async () => {
     expect(
       problemOf(
