@@ -5,6 +5,8 @@ import {
   CONVERSATION_PAGE_MAX,
   IdSchema,
   LIMITS,
+  SessionConfigSchema,
+  SUMMARY_PAGE_MAX,
   SystemPromptUpdatedSchema,
   ToolCallSchema,
   UserMessageSchema,
@@ -100,6 +102,23 @@ export const StatsQuerySchema = z.strictObject({
   ).optional(),
   ...waitQuery,
 });
+
+export const SummariesQuerySchema = z.strictObject({
+  limit: wholeNumber(
+    1,
+    SUMMARY_PAGE_MAX,
+    `Summaries on the page at most (default ${SUMMARY_PAGE_MAX})`,
+  ).optional(),
+  after: wholeNumber(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    'A segment index: the summaries attached to later segments (pass page.nextAfter for the next page)',
+  ).optional(),
+  ...waitQuery,
+});
+
+/** `GET /v1/sessions/:id/stream` takes no query: an unknown field is named. */
+export const StreamQuerySchema = z.strictObject({});
 
 /** Queries of the reads that only take `waitFor` (chain, export). */
 export const WaitQuerySchema = z.strictObject(waitQuery);
@@ -304,6 +323,98 @@ export const ConversationAnswerSchema = z.object({
     }),
     newerAfter: z.number().int().nullable().meta({
       description: 'Pass as `after` for the newer entries; null when there are none yet',
+    }),
+  }),
+});
+
+/** `GET /v1/sessions/:id/summaries`: one page of landed summaries, oldest first. */
+export const SummariesAnswerSchema = z.object({
+  sessionId: IdSchema,
+  summaries: z.array(
+    z.object({
+      segmentIndex: z
+        .number()
+        .int()
+        .meta({ description: 'The segment it is attached to (the newest it covers)' }),
+      segmentId: IdSchema,
+      firstSegmentIndex: z.number().int().meta({
+        description:
+          'The oldest segment it newly covers (== segmentIndex unless it caught up on several)',
+      }),
+      kind: z.enum(['extractive', 'llm', 'custom']),
+      model: text.nullable().meta({ description: 'The model that wrote it; null for extractive' }),
+      fromSeq: z.number().int().meta({ description: 'First seq it newly covers' }),
+      toSeq: z.number().int().meta({ description: 'One past the last seq it covers' }),
+      contextTokens: z
+        .number()
+        .int()
+        .meta({ description: 'Tokens it occupies as a context message' }),
+      promptTokens: z.number().int().meta({ description: "The summarizer's own LLM call" }),
+      completionTokens: z.number().int(),
+      costNano: z.number().int().meta({ description: 'What making it cost, integer nano-USD' }),
+      attempts: z.number().int(),
+      fallbackReason: text.nullable().meta({
+        description:
+          'Why the extractive summary was used instead of the one asked for; null when it was not',
+      }),
+      text,
+      createdAt: text,
+      eventId: IdSchema,
+    }),
+  ),
+  page: z.object({
+    limit: z.number().int(),
+    nextAfter: z.number().int().nullable().meta({
+      description:
+        'Pass as `after` for the next page; null when this page reached the newest landed summary',
+    }),
+  }),
+});
+
+const counters = z.object({
+  events: z.number().int(),
+  turns: z.number().int(),
+  userMessages: z.number().int(),
+  assistantMessages: z.number().int(),
+  toolCalls: z.number().int(),
+  toolErrors: z.number().int(),
+  contextTokens: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costNano: z.number().int().meta({ description: 'integer nano-USD' }),
+});
+
+/** `GET /v1/sessions/:id`: what the session is, from its state alone (core's `SessionInfo`). */
+export const SessionInfoAnswerSchema = z.object({
+  sessionId: IdSchema,
+  config: SessionConfigSchema,
+  metadata: z.record(z.string(), z.unknown()),
+  parentId: IdSchema.nullable().meta({ description: 'The parent named at create; null for none' }),
+  createdAt: text,
+  updatedAt: text,
+  state: z.enum(['active', 'summarizing']),
+  hasSystemPrompt: z.boolean(),
+  counts: z.object({
+    events: z.number().int().meta({ description: 'Events applied (the next seq)' }),
+    segments: z
+      .number()
+      .int()
+      .meta({ description: 'Segments of the chain, the open one included' }),
+    pendingSegments: z
+      .number()
+      .int()
+      .meta({ description: 'Sealed segments no landed summary covers yet' }),
+    summaryInFlight: z.boolean(),
+    totals: counters.meta({ description: 'Every segment' }),
+    summaries: z.object({
+      made: z.number().int(),
+      llm: z.number().int(),
+      extractive: z.number().int(),
+      custom: z.number().int(),
+      rejected: z.number().int(),
+      promptTokens: z.number().int(),
+      completionTokens: z.number().int(),
+      costNano: z.number().int(),
     }),
   }),
 });

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     rateLimit: config.rateLimit,
     timeouts: config.timeouts,
     maxWaitingReadsPerTenant: config.maxWaitingReadsPerTenant,
+    streams: config.streams,
   });
   // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
   const keepAlive = drainKeepAliveOnClose(server.app.server);

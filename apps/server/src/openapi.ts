@@ -9,8 +9,12 @@ import {
   HttpEventSchema,
   MessagesAnswerSchema,
   MessagesQuerySchema,
+  SessionInfoAnswerSchema,
   SessionParamsSchema,
   StatsQuerySchema,
+  SummariesAnswerSchema,
+  StreamQuerySchema,
+  SummariesQuerySchema,
   SystemPromptBodySchema,
   WaitQuerySchema,
 } from './http-schemas.ts';
@@ -139,6 +143,50 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/sessions/{id}',
+    operationId: 'getSession',
+    summary: 'What the session is: config, metadata, parent, state and counts',
+    description:
+      "Read from the session's state alone (one read, O(1)). Children are not listed: there is no index of them yet, and the server does not scan keys.",
+    tag: 'sessions',
+    security: 'tenant',
+    params: SessionParamsSchema,
+    query: WaitQuerySchema,
+    ok: { 200: json('The session', SessionInfoAnswerSchema) },
+    errors: READ_ERRORS,
+  },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/summaries',
+    operationId: 'getSummaries',
+    summary: 'The landed summaries, oldest first, a page at a time',
+    description:
+      'Each summary with its kind (extractive, llm, custom), model, the events (fromSeq..toSeq) and segments it covers, its tokens and cost (integer nano-USD). At most `limit` (default and at most 100); pass `after=page.nextAfter` for the next page until it is null. A page looks at most 4 × `limit` segments, so it may hold fewer (a segment covered by a catch-up summary has none of its own).',
+    tag: 'reads',
+    security: 'tenant',
+    params: SessionParamsSchema,
+    query: SummariesQuerySchema,
+    ok: { 200: json('A page of the summaries', SummariesAnswerSchema) },
+    errors: READ_ERRORS,
+  },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/stream',
+    operationId: 'streamSession',
+    summary: 'What happens to the session, as server-sent events',
+    description:
+      'Events: `ready` `{sessionId}` first; then `events.applied` `{version, fromSeq, toSeq}`, `segment.sealed` `{version, segmentIndex, segmentId}`, `summary.landed` and `summary.fell_back` `{version, summary}` (a summary as `/summaries` gives it), `session.deleted`; `end` `{reason}` last (`max-duration`, `shutdown`, `session-deleted`, `error`). `id` is the session version. A `: heartbeat` comment when nothing happened for 15 s. The server polls the session state (100 ms after a change, slowing to 1 s while quiet). At most 10 open streams per tenant (429 beyond), each closed after 15 minutes: reconnect.',
+    tag: 'reads',
+    security: 'tenant',
+    params: SessionParamsSchema,
+    query: StreamQuerySchema,
+    ok: {
+      200: { description: 'A stream of server-sent events', contentType: 'text/event-stream' },
+    },
+    errors: [400, 401, 403, 404, 429, 503],
+  },
+  {
+    method: 'get',
     path: '/v1/sessions/{id}/export',
     operationId: 'exportSession',
     summary: 'The whole session as JSON lines',
@@ -250,6 +298,8 @@ const COMPONENTS: Record<string, z.ZodType> = {
   Accepted: AcceptedSchema,
   MessagesAnswer: MessagesAnswerSchema,
   ConversationAnswer: ConversationAnswerSchema,
+  SummariesAnswer: SummariesAnswerSchema,
+  SessionInfoAnswer: SessionInfoAnswerSchema,
 };
 
 const STATUS_TEXT: Record<number, string> = {

@@ -35,6 +35,7 @@ describe('serverConfigFrom', () => {
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { ratePerSecond: 1000, burst: 2000 },
       maxWaitingReadsPerTenant: 100,
+      streams: { maxPerTenant: 10, maxDurationMs: 900_000 },
       timeouts: { headersMs: 10_000, requestMs: 30_000, connectionMs: 60_000, keepAliveMs: 72_000 },
       redis: { url: 'redis://127.0.0.1:6379' },
       runtime: { topology: { prefix: 'tl', partitions: 16 } },
@@ -136,8 +137,11 @@ describe('serverConfigFrom', () => {
       THREADLINE_CONNECTION_TIMEOUT_MS: '45000',
       THREADLINE_KEEP_ALIVE_TIMEOUT_MS: '65000',
       THREADLINE_MAX_WAITING_READS_PER_TENANT: '7',
+      THREADLINE_MAX_STREAMS_PER_TENANT: '3',
+      THREADLINE_STREAM_MAX_DURATION_MS: '60000',
     });
     expect(config.maxWaitingReadsPerTenant).toBe(7);
+    expect(config.streams).toEqual({ maxPerTenant: 3, maxDurationMs: 60_000 });
     expect(config.timeouts).toEqual({
       headersMs: 5000,
       requestMs: 20_000,
@@ -162,6 +166,17 @@ describe('serverConfigFrom', () => {
     });
     expect(message).toMatch(/THREADLINE_CONNECTION_TIMEOUT_MS: expected a whole number from 31000/);
     expect(message).toMatch(/THREADLINE_KEEP_ALIVE_TIMEOUT_MS: expected a whole number from 100/);
+  });
+
+  it('refuses a stream cap of 0 or a stream duration under a second, naming the variable', () => {
+    const message = refusal({
+      ...base,
+      THREADLINE_API_KEYS: `${KEY_A}=acme`,
+      THREADLINE_MAX_STREAMS_PER_TENANT: '0',
+      THREADLINE_STREAM_MAX_DURATION_MS: '10',
+    });
+    expect(message).toMatch(/THREADLINE_MAX_STREAMS_PER_TENANT: expected a whole number from 1/);
+    expect(message).toMatch(/THREADLINE_STREAM_MAX_DURATION_MS: expected a whole number from 1000/);
   });
 
   it('reads the keys file with ids, expiries and revocations, and names each bad field and its rule, never a key', () => {

@@ -12,6 +12,7 @@ import {
 import { MAX_WAIT_TIMEOUT_MS } from './http-schemas.ts';
 import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server.ts';
 import { DEFAULT_MAX_WAITING_READS_PER_TENANT } from './waiting-reads-limit.ts';
+import { DEFAULT_STREAM_LIMITS } from './session-stream.ts';
 import type { RateLimitOptions } from './tenant-rate-limiter.ts';
 import { DEFAULT_RATE_LIMIT } from './tenant-rate-limiter.ts';
 
@@ -30,6 +31,8 @@ export interface ServerConfig {
   rateLimit: RateLimitOptions;
   timeouts: ServerTimeouts;
   maxWaitingReadsPerTenant: number;
+  /** Bounds of `GET /v1/sessions/:id/stream` (session-stream.ts). */
+  streams: { maxPerTenant: number; maxDurationMs: number };
 }
 
 /** A bad environment: the message names every variable and rule (never a key's value). */
@@ -58,6 +61,8 @@ const wholeNumber = (min: number, max: number) =>
  * | `THREADLINE_RATE_LIMIT_PER_SECOND`  | requests per second per tenant, 1 to 1000000          | 1000        |
  * | `THREADLINE_RATE_LIMIT_BURST`       | 1 to 10000000                                         | 2000        |
  * | `THREADLINE_MAX_WAITING_READS_PER_TENANT` | reads with waitFor waiting at once per tenant, 1 to 1000000 | 100 |
+ * | `THREADLINE_MAX_STREAMS_PER_TENANT` | open event streams per tenant, 1 to 100000            | 10          |
+ * | `THREADLINE_STREAM_MAX_DURATION_MS` | a stream's longest life, 1000 to 86400000            | 900000      |
  * | `THREADLINE_HEADERS_TIMEOUT_MS`     | 100 to 600000; at most the request timeout            | 10000       |
  * | `THREADLINE_REQUEST_TIMEOUT_MS`     | 100 to 600000 (the whole request must arrive)         | 30000       |
  * | `THREADLINE_CONNECTION_TIMEOUT_MS`  | 31000 to 3600000 (idle socket; above waitFor's 30 s)  | 60000       |
@@ -91,6 +96,14 @@ const ServerEnvSchema = z.object({
   THREADLINE_MAX_WAITING_READS_PER_TENANT: z.preprocess(
     blankIsUnset,
     wholeNumber(1, 1_000_000).default(DEFAULT_MAX_WAITING_READS_PER_TENANT),
+  ),
+  THREADLINE_MAX_STREAMS_PER_TENANT: z.preprocess(
+    blankIsUnset,
+    wholeNumber(1, 100_000).default(DEFAULT_STREAM_LIMITS.maxPerTenant),
+  ),
+  THREADLINE_STREAM_MAX_DURATION_MS: z.preprocess(
+    blankIsUnset,
+    wholeNumber(1000, 86_400_000).default(DEFAULT_STREAM_LIMITS.maxDurationMs),
   ),
   THREADLINE_HEADERS_TIMEOUT_MS: z.preprocess(
     blankIsUnset,
@@ -303,6 +316,10 @@ export function serverConfigFrom(
       burst: e.THREADLINE_RATE_LIMIT_BURST ?? DEFAULT_RATE_LIMIT.burst,
     },
     maxWaitingReadsPerTenant: e.THREADLINE_MAX_WAITING_READS_PER_TENANT,
+    streams: {
+      maxPerTenant: e.THREADLINE_MAX_STREAMS_PER_TENANT,
+      maxDurationMs: e.THREADLINE_STREAM_MAX_DURATION_MS,
+    },
     timeouts: {
       headersMs: e.THREADLINE_HEADERS_TIMEOUT_MS,
       requestMs: e.THREADLINE_REQUEST_TIMEOUT_MS,

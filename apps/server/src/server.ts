@@ -26,6 +26,11 @@ import { JSON_CSP, useSecurityHeaders } from './security-headers.ts';
 import { DEFAULT_MAX_WAITING_READS_PER_TENANT, WaitingReadsLimit } from './waiting-reads-limit.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import {
+  DEFAULT_STREAM_LIMITS,
+  registerSessionStream,
+  type StreamLimits,
+} from './session-stream.ts';
+import {
   DEFAULT_RATE_LIMIT,
   TenantRateLimiter,
   type RateLimitOptions,
@@ -95,6 +100,8 @@ export interface ServerOptions {
    * @defaultValue 100
    */
   maxWaitingReadsPerTenant?: number | false;
+  /** How the server-sent-events streams are bounded; see {@link StreamLimits}. */
+  streams?: Partial<StreamLimits>;
   /** How long the server waits on slow or idle clients; see {@link ServerTimeouts}. */
   timeouts?: Partial<ServerTimeouts>;
 }
@@ -349,6 +356,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(async (api) => {
     api.addHook('onRequest', requireTenant(keys, limiter, runtime, metrics));
     registerSessionRoutes(api, { metrics, waitingReads });
+    registerSessionStream(api, { ...DEFAULT_STREAM_LIMITS, ...options.streams });
   });
 
   await registerAdminRoutes(app, {

@@ -7,6 +7,7 @@ import {
   CreateSessionSchema,
   formatContext,
   issuesFromZod,
+  sessionInfo,
   ValidationError,
   type AcceptedEvent,
   type ValidationIssue,
@@ -20,6 +21,7 @@ import {
   MessagesQuerySchema,
   SessionParamsSchema,
   StatsQuerySchema,
+  SummariesQuerySchema,
   SystemPromptBodySchema,
   WaitQuerySchema,
 } from './http-schemas.ts';
@@ -192,6 +194,13 @@ export function registerSessionRoutes(
     return accepted(reply, await sessions.submit(id, events, { mustExist: true }));
   });
 
+  app.get('/v1/sessions/:id', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(WaitQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    return sessionInfo((await sessionsOf(request).session(id)).session);
+  });
+
   app.get('/v1/sessions/:id/messages', async (request, reply) => {
     const { id } = parsePart(SessionParamsSchema, request.params, 'params');
     const query = parsePart(MessagesQuerySchema, request.query, 'query');
@@ -230,6 +239,17 @@ export function registerSessionRoutes(
     await waitIfAsked(request, reply, id, query);
     const segments = await sessionsOf(request).chain(id);
     return { sessionId: id, segmentIds: segments.map((s) => s.id), segments };
+  });
+
+  app.get('/v1/sessions/:id/summaries', async (request, reply) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    const query = parsePart(SummariesQuerySchema, request.query, 'query');
+    await waitIfAsked(request, reply, id, query);
+    const { summaries, page } = await sessionsOf(request).summaries(id, {
+      limit: query.limit,
+      after: query.after,
+    });
+    return { sessionId: id, summaries, page };
   });
 
   app.get('/v1/sessions/:id/export', async (request, reply) => {

@@ -94,8 +94,16 @@ describe('tenant isolation', () => {
       const before = stable(await converse(owner, id, ['private', 'notes']));
       const jobsBefore = await api.fleet.countJobs();
 
-      for (const path of ['messages', 'conversation', 'stats', 'chain', 'export'])
-        expect(problemOf(await intruder.get(`/v1/sessions/${id}/${path}`), 404).detail).toBe(
+      for (const path of [
+        '',
+        '/messages',
+        '/conversation',
+        '/stats',
+        '/chain',
+        '/summaries',
+        '/export',
+      ])
+        expect(problemOf(await intruder.get(`/v1/sessions/${id}${path}`), 404).detail).toBe(
           `session "${id}" does not exist: create it with POST /v1/sessions`,
         );
       problemOf(
@@ -234,7 +242,14 @@ const INTRUSIONS: Record<string, Intrusion> = {
       parentId: ctx.victimId,
     });
     expect(created.statusCode).toBe(201);
-    for (const path of ['export', 'chain', 'conversation?allSegments=true', 'messages', 'stats']) {
+    for (const path of [
+      'export',
+      'chain',
+      'conversation?allSegments=true',
+      'messages',
+      'stats',
+      'summaries',
+    ]) {
       const own = await ctx.send('GET', `/v1/sessions/${ctx.victimId}/${path}`);
       expect(own.statusCode, path).toBe(200);
       for (const secret of ctx.secrets) expect(own.body, path).not.toContain(secret);
@@ -271,10 +286,22 @@ const INTRUSIONS: Record<string, Intrusion> = {
       'PUT system-prompt',
     ),
   ...Object.fromEntries(
-    ['messages', 'conversation', 'stats', 'chain', 'export'].flatMap((read) =>
+    ['messages', 'conversation', 'stats', 'chain', 'summaries', 'export'].flatMap((read) =>
       ['GET', 'HEAD'].map((method) => [`${method} /v1/sessions/:id/${read}`, sessionRead]),
     ),
   ),
+  // The stream takes no query: the intruder's plain request is a 404 before anything is streamed.
+  ...Object.fromEntries(
+    ['GET', 'HEAD'].map((method) => [
+      `${method} /v1/sessions/:id/stream`,
+      async (ctx: IntrusionContext, route: RegisteredRoute) => {
+        const url = fillRoute(route.url, { id: ctx.victimId });
+        await expectNotFound(ctx, await ctx.send(route.method, url), `${route.method} ${url}`);
+      },
+    ]),
+  ),
+  'GET /v1/sessions/:id': sessionRead,
+  'HEAD /v1/sessions/:id': sessionRead,
   ...Object.fromEntries(
     ['/healthz', '/readyz', '/docs', '/docs/openapi.json'].flatMap((url) =>
       ['GET', 'HEAD'].map((method) => [`${method} ${url}`, publicRoute]),

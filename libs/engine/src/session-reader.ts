@@ -21,6 +21,10 @@ import {
   type SegmentRecord,
   type SessionStats,
   nextSeqOf,
+  SUMMARY_PAGE_MAX,
+  summaryView,
+  type SummaryPage,
+  type SummaryPageRequest,
 } from '@threadline/core';
 import type { SessionKey, SessionStore, StoredSession } from '@threadline/store';
 import { SessionNotFoundError } from './engine-errors.ts';
@@ -189,5 +193,29 @@ export class SessionReader {
       tallyUsage(tally, records, state.config.defaultModel);
     }
     return sessionStats(state, session.value, allSegments, usageBreakdown(tally));
+  }
+
+  /**
+   * A page of the session's landed summaries, oldest first, by segment-index cursor. It looks at
+   * the sealed segments after `after` in windows of `limit` indexes (one HMGET each) and stops
+   * once the page is full or after 4 windows: O(limit) per round trip, at most 4 round trips. A
+   * page may hold fewer than `limit` (segments covered by a catch-up summary have none of their
+   * own): follow `page.nextAfter` until it is null.
+   */
+  async summaries(key: SessionKey, request: SummaryPageRequest = {}): Promise<SummaryPage> {
+    const { session } = await this.session(key);
+    const limit = request.limit ?? SUMMARY_PAGE_MAX;
+    // Every landed summary is attached at or before the newest one's segment; segments after it
+    // are still waiting for theirs, so the cursor never passes a summary that is yet to land.
+    const end = (session.context.latestSummary?.segmentIndex ?? -1) + 1;
+    const found: SummaryPage['summaries'] = [];
+    let at = request.after === undefined ? 0 : request.after + 1;
+    for (let windows = 0; windows < 4 && at < end && found.length < limit; windows++) {
+      const to = Math.min(end, at + limit - found.length);
+      const records = await this.store.readSummaries(key, at, to);
+      found.push(...records.map(summaryView));
+      at = to;
+    }
+    return { summaries: found, page: { limit, nextAfter: at < end ? at - 1 : null } };
   }
 }

@@ -1,4 +1,9 @@
-import type { AcceptedEvent, ContextOptions, ConversationPageRequest } from '@threadline/core';
+import type {
+  AcceptedEvent,
+  ContextOptions,
+  ConversationPageRequest,
+  SummaryPageRequest,
+} from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
 import type {
   NewSession,
@@ -7,6 +12,7 @@ import type {
   SubmitOptions,
   SummaryHooks,
   WaitOptions,
+  WatchOptions,
 } from './session-gateway.ts';
 import { TenantGateway, type SessionHost } from './tenant-gateway.ts';
 
@@ -73,6 +79,12 @@ export abstract class RuntimeBase implements Runtime {
   }
   chain(sessionId: string) {
     return this.own.chain(sessionId);
+  }
+  watch(sessionId: string, options: WatchOptions) {
+    return this.own.watch(sessionId, options);
+  }
+  summaries(sessionId: string, request: SummaryPageRequest) {
+    return this.own.summaries(sessionId, request);
   }
   stats(sessionId: string, options: { allSegments?: boolean }) {
     return this.own.stats(sessionId, options);

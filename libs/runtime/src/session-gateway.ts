@@ -10,12 +10,17 @@ import type {
   SegmentRecord,
   SessionStats,
   Summarizer,
+  SummaryPage,
+  SummaryPageRequest,
   SummaryRecord,
 } from '@threadline/core';
 import type { ConversationOptions } from '@threadline/engine';
 
 export type { ConversationOptions };
 import type { StoredSession } from '@threadline/store';
+import type { SessionChange, WatchOptions } from './session-watch.ts';
+
+export type { SessionChange, WatchOptions };
 
 /** Options of {@link SessionGateway.waitFor}. */
 export interface WaitOptions {
@@ -83,7 +88,15 @@ export interface SessionGateway {
     options: ConversationOptions & ConversationPageRequest,
   ): Promise<ConversationPage>;
   chain(sessionId: string): Promise<SegmentRecord[]>;
+  /** A page of the landed summaries, oldest first, by segment-index cursor (at most 100). */
+  summaries(sessionId: string, request: SummaryPageRequest): Promise<SummaryPage>;
   stats(sessionId: string, options: { allSegments?: boolean }): Promise<SessionStats>;
+  /**
+   * What happens to the session from now on (events applied, segments sealed, summaries landed
+   * or fallen back), by polling its state (session-watch.ts), until the signal aborts or the
+   * session is deleted. SessionNotFoundError at once when there is no session.
+   */
+  watch(sessionId: string, options: WatchOptions): Promise<AsyncIterable<SessionChange>>;
   /** The whole session as JSON lines (see export-session.ts); SessionNotFoundError first. */
   export(sessionId: string): Promise<AsyncIterable<string>>;
   /** Erases the session; false when there was none. */

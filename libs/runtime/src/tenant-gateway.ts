@@ -8,10 +8,12 @@ import {
   type AcceptedEvent,
   type ContextOptions,
   type ConversationPageRequest,
+  type SummaryPageRequest,
 } from '@threadline/core';
 import type { ConversationOptions, SessionEngine, SessionReader } from '@threadline/engine';
 import type { SessionKey, SessionStore } from '@threadline/store';
 import { exportSessionLines } from './export-session.ts';
+import { watchSession, type WatchOptions } from './session-watch.ts';
 import type { NewSession, SessionGateway, SubmitOptions, WaitOptions } from './session-gateway.ts';
 
 /**
@@ -154,8 +156,17 @@ export class TenantGateway implements SessionGateway {
     return this.host.reader.chain(this.key(sessionId));
   }
 
+  summaries(sessionId: string, request: SummaryPageRequest) {
+    return this.host.reader.summaries(this.key(sessionId), request);
+  }
+
   stats(sessionId: string, options: { allSegments?: boolean }) {
     return this.host.reader.stats(this.key(sessionId), options);
+  }
+
+  async watch(sessionId: string, options: WatchOptions) {
+    const from = await this.session(sessionId);
+    return watchSession(this.host.store, this.key(sessionId), from, options);
   }
 
   async export(sessionId: string): Promise<AsyncIterable<string>> {

@@ -7,7 +7,26 @@ import {
   type AcceptedEvent,
   nextSeqOf,
 } from '@threadline/core';
-import type { Runtime } from '../src/index.ts';
+import type { Runtime, SessionChange } from '../src/index.ts';
+
+/** Collects what a watch yields, in the background, until it ends. */
+export function collect(changes: AsyncIterable<SessionChange>) {
+  const seen: SessionChange[] = [];
+  const done = (async () => {
+    for await (const change of changes) seen.push(change);
+  })();
+  return {
+    seen,
+    done,
+    async until(match: (seen: SessionChange[]) => boolean, timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!match(seen)) {
+        if (Date.now() > deadline) throw new Error(`not seen in: ${JSON.stringify(seen)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+  };
+}
 
 /**
  * What every runtime's gateway does, the same way: run by libs/runtime/test (the embedded
@@ -138,6 +157,45 @@ export function gatewayContract(name: string, make: () => Runtime): void {
       await expect(other.session(sessionId)).rejects.toBeInstanceOf(SessionNotFoundError);
       await expect(other.delete(sessionId)).resolves.toBe(false);
       expect(nextSeqOf((await rt.session(sessionId)).session.context)).toBe(1);
+    });
+
+    it('tells a watcher of the events applied and the segments sealed, in order, and of a delete', async () => {
+      const rt = make();
+      const sessionId = id('watch');
+      await rt.create({ sessionId, infiniteContext: true, maxTurnsPerSegment: 2 });
+      const stop = new AbortController();
+      await expect(rt.watch(id('watch-missing'), { signal: stop.signal })).rejects.toBeInstanceOf(
+        SessionNotFoundError,
+      );
+      const watch = collect(
+        await rt.watch(sessionId, { signal: stop.signal, pollMinMs: 5, pollMaxMs: 20 }),
+      );
+      for (const content of ['one', 'two', 'three'])
+        await rt.submit(sessionId, user(rt, sessionId, content));
+      await watch.until((seen) => seen.some((c) => c.type === 'events.applied' && c.toSeq === 3));
+      const applied = watch.seen.flatMap((c) => (c.type === 'events.applied' ? [c] : []));
+      // Every seq once, in order, however the commits were grouped.
+      expect(applied[0]!.fromSeq).toBe(0);
+      applied.forEach((c, i) => i > 0 && expect(c.fromSeq).toBe(applied[i - 1]!.toSeq));
+      expect(watch.seen.filter((c) => c.type === 'segment.sealed')).toEqual([
+        expect.objectContaining({ segmentIndex: 0, segmentId: `${sessionId}.s0` }),
+      ]);
+      const versions = watch.seen.map((c) => c.version);
+      expect(versions).toEqual([...versions].sort((a, b) => a - b));
+      await rt.delete(sessionId);
+      await watch.done;
+      expect(watch.seen.at(-1)).toEqual({ type: 'session.deleted', version: 0 });
+    });
+
+    it('ends a watch when its signal aborts', async () => {
+      const rt = make();
+      const sessionId = id('watch-stop');
+      await rt.create({ sessionId });
+      const stop = new AbortController();
+      const watch = collect(await rt.watch(sessionId, { signal: stop.signal, pollMaxMs: 10_000 }));
+      stop.abort();
+      await watch.done;
+      expect(watch.seen).toEqual([]);
     });
 
     it('exports a session as JSON lines and deletes it whole', async () => {

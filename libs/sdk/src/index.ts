@@ -6,8 +6,10 @@ export {
   type EmbeddedRuntimeOptions,
   type RedisRuntimeOptions,
   type Runtime,
+  type SessionChange,
   type SessionGateway,
   type SummaryListener,
+  type WatchOptions,
 } from '@threadline/runtime';
 export {
   CONTEXT_FORMATS,
@@ -20,6 +22,10 @@ export {
   type FormattedContextWindow,
   type GeminiContext,
   type ResponsesContext,
+  type SessionInfo,
+  type SummaryPage,
+  type SummaryPageRequest,
+  type SummaryView,
 } from '@threadline/core';
 export {
   SessionExistsError,

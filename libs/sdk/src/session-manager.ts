@@ -16,14 +16,24 @@ import {
   type ConversationPageRequest,
   ConversationPageRequestSchema,
   type SegmentRecord,
+  sessionInfo,
+  type SessionInfo,
   type SessionConfig,
   type SessionStats,
   type Summarizer,
+  type SummaryPage,
+  type SummaryPageRequest,
+  SummaryPageRequestSchema,
   type UsageInput,
   ValidationError,
   promptOrNull,
 } from '@threadline/core';
-import type { ConversationOptions, Runtime } from '@threadline/runtime';
+import type {
+  ConversationOptions,
+  Runtime,
+  SessionChange,
+  WatchOptions,
+} from '@threadline/runtime';
 import { defaultRuntime } from './default-runtime.ts';
 
 const pick = ({ limit, after, before }: ConversationPageRequest) => ({ limit, after, before });
@@ -47,16 +57,6 @@ export interface ContextReadOptions<F extends ContextFormat = 'openai'> {
 export type MessagesForLlm<F extends ContextFormat = 'openai'> = F extends 'openai'
   ? ChatMessage[]
   : ContextBody<F>;
-
-/** What {@link SessionManager.getSessionInfo} returns. */
-export interface SessionInfo {
-  sessionId: string;
-  config: SessionConfig;
-  metadata: Record<string, unknown>;
-  parentId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface SessionManagerOptions {
   /** Reopens this session if it exists, else creates it with this id; generated when absent. */
@@ -280,6 +280,29 @@ export class SessionManager {
     return this.runtime.chain(this.id);
   }
 
+  /**
+   * The summaries that have landed, oldest first, a page at a time: `{ summaries, page: { limit,
+   * nextAfter } }`. Each gives its kind (`extractive`, `llm`, `custom`), model, the events and
+   * segments it covers, its tokens and cost (nano-USD). At most `limit` (default and at most
+   * 100); pass `after: page.nextAfter` for the next page until it is null.
+   */
+  async getSummaries(options: SummaryPageRequest & ReadOptions = {}): Promise<SummaryPage> {
+    const { limit, after } = options;
+    const request = parseOrThrow(SummaryPageRequestSchema, { limit, after }, 'options');
+    await this.beforeRead(options);
+    return this.runtime.summaries(this.id, request);
+  }
+
+  /**
+   * What happens to this session from now on, until `signal` aborts or the session is deleted:
+   * `events.applied`, `segment.sealed`, `summary.landed`, `summary.fell_back`, `session.deleted`
+   * (the runtime polls the session's state: see apps/server/README.md, "Streams").
+   */
+  async watch(options: WatchOptions): Promise<AsyncIterable<SessionChange>> {
+    await this.beforeRead({});
+    return this.runtime.watch(this.id, options);
+  }
+
   /** Counts of every segment or of the open one; the default as for {@link getConversation}. */
   async getStats(options: { allSegments?: boolean } & ReadOptions = {}): Promise<SessionStats> {
     await this.beforeRead(options);
@@ -292,18 +315,14 @@ export class SessionManager {
     return (await this.ensureSession()).infiniteContext;
   }
 
-  /** What the session was created with: its config, metadata, parent and times. */
+  /**
+   * What the session is: its config, metadata, parent and times, its state (`active` or
+   * `summarizing`) and counts (events, segments, pending summaries, totals). Read from the
+   * session's state alone: O(1).
+   */
   async getSessionInfo(options: ReadOptions = {}): Promise<SessionInfo> {
     await this.beforeRead(options);
-    const { context } = (await this.runtime.session(this.id)).session;
-    return {
-      sessionId: context.sessionId,
-      config: { ...context.config },
-      metadata: context.metadata,
-      parentId: context.parentId,
-      createdAt: context.createdAt,
-      updatedAt: context.updatedAt,
-    };
+    return sessionInfo((await this.runtime.session(this.id)).session);
   }
 
   /** The system prompt in force. */

@@ -8,6 +8,7 @@ import {
   trackLlmCall,
   ValidationError,
   trackToolUse,
+  type SessionChange,
 } from '../src/index.ts';
 
 /**
@@ -179,6 +180,107 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
         config: { infiniteContext: true, tokenThreshold: 1500 },
       });
       expect(info.createdAt).toMatch(/^\d{4}-/);
+      await sm.aiResponds('Hi, how can I help?', { model: 'gpt-4o' });
+      await sm.toolUsed('lookup', { q: 'x' }, { ok: true });
+      const counted = await sm.getSessionInfo();
+      expect(counted).toMatchObject({
+        state: 'active',
+        hasSystemPrompt: false,
+        counts: { events: 3, segments: 1, pendingSegments: 0, summaryInFlight: false },
+      });
+      expect(counted.counts.totals).toMatchObject({
+        events: 3,
+        turns: 2,
+        userMessages: 1,
+        assistantMessages: 1,
+        toolCalls: 1,
+      });
+      expect(counted.counts.summaries.made).toBe(0);
+    });
+
+    it('lists the summaries that landed, with kind, covered range, tokens and cost, a page at a time', async () => {
+      const rt = runtime();
+      const sm = new SessionManager({
+        sessionId: id('summaries'),
+        runtime: rt,
+        infiniteContext: true,
+        maxTurnsPerSegment: 2,
+      });
+      expect(await sm.getSummaries()).toEqual({
+        summaries: [],
+        page: { limit: 100, nextAfter: null },
+      });
+      for (let i = 0; i < 3; i++) {
+        await sm.userSays(`Add item ${i} to order ORD-77.`);
+        await sm.aiResponds(`Item ${i} added to ORD-77.`);
+      }
+      await sm.userSays('That is all.');
+      await sm.settle();
+      await rt.idle();
+      const all = await sm.getSummaries();
+      expect(all.page).toEqual({ limit: 100, nextAfter: null });
+      expect(all.summaries.map((s) => [s.kind, s.segmentIndex, s.toSeq])).toEqual(
+        expect.arrayContaining([['extractive', 2, 6]]),
+      );
+      const chain = await sm.getChain();
+      // Each landed summary is the one its segment of the chain holds.
+      for (const summary of all.summaries) {
+        const segment = chain[summary.segmentIndex]!.summary!;
+        expect(summary).toMatchObject({
+          segmentId: segment.segmentId,
+          fromSeq: segment.fromSeq,
+          toSeq: segment.coversToSeq,
+          contextTokens: segment.contextTokens,
+          costNano: segment.costNano,
+          model: null,
+        });
+      }
+      expect(all.summaries[0]!.fromSeq).toBe(0);
+      const first = await sm.getSummaries({ limit: 1 });
+      expect(first.summaries).toEqual(all.summaries.slice(0, 1));
+      const rest = await sm.getSummaries({ after: first.page.nextAfter! });
+      expect([...first.summaries, ...rest.summaries]).toEqual(all.summaries);
+      const tooMany = await sm.getSummaries({ limit: 101 }).catch((e: unknown) => e);
+      expect(tooMany).toBeInstanceOf(ValidationError);
+      expect(String((tooMany as Error).message)).toMatch(/options\.limit/);
+    });
+
+    it('lets a watcher hear the turns applied, the segment sealed and its summary landed', async () => {
+      const rt = runtime();
+      const sm = new SessionManager({
+        sessionId: id('watch'),
+        runtime: rt,
+        infiniteContext: true,
+        maxTurnsPerSegment: 2,
+      });
+      await sm.userSays('Reserve room 12 for May 3.');
+      const stop = new AbortController();
+      const heard: SessionChange[] = [];
+      const listening = (async () => {
+        for await (const change of await sm.watch({
+          signal: stop.signal,
+          pollMinMs: 5,
+          pollMaxMs: 20,
+        }))
+          heard.push(change);
+      })();
+      await sm.aiResponds('Room 12 is yours for May 3.');
+      await sm.userSays('And a late checkout.');
+      await sm.settle();
+      await rt.idle();
+      const deadline = Date.now() + 10_000;
+      while (!heard.some((c) => c.type === 'summary.landed') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      stop.abort();
+      await listening;
+      const applied = heard.flatMap((c) => (c.type === 'events.applied' ? [c] : []));
+      expect(applied[0]!.fromSeq).toBe(1);
+      expect(applied.at(-1)!.toSeq).toBe(3);
+      expect(heard.map((c) => c.type)).toEqual(
+        expect.arrayContaining(['events.applied', 'segment.sealed', 'summary.landed']),
+      );
+      const landed = heard.find((c) => c.type === 'summary.landed');
+      expect(landed).toMatchObject({ summary: { segmentIndex: 0, kind: 'extractive', toSeq: 2 } });
     });
 
     it('refuses to reopen a session with a different config, naming the option, and writes nothing', async () => {

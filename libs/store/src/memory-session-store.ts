@@ -116,6 +116,21 @@ export class MemorySessionStore implements SessionStore {
     return summary ? copy(summary) : null;
   }
 
+  async readSummaries(
+    key: SessionKey,
+    fromIndex: number,
+    toIndex: number,
+  ): Promise<SummaryRecord[]> {
+    const summaries = this.entries.get(keyString(key))?.summaries;
+    if (!summaries) return [];
+    const found: SummaryRecord[] = [];
+    for (let index = Math.max(0, fromIndex); index < toIndex; index++) {
+      const summary = summaries.get(index);
+      if (summary) found.push(copy(summary));
+    }
+    return found;
+  }
+
   /** Erases the session and leaves its tombstone (even if it did not exist; never expires here). */
   async deleteSession(key: SessionKey): Promise<boolean> {
     const k = keyString(key);

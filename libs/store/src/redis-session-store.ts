@@ -210,6 +210,22 @@ export class RedisSessionStore implements SessionStore {
     return json === null ? null : upgradeSummaryRecord(JSON.parse(json) as SummaryRecord);
   }
 
+  /** 1 round trip: HMGET summaries fromIndex..toIndex-1 (none for an empty range). */
+  async readSummaries(
+    key: SessionKey,
+    fromIndex: number,
+    toIndex: number,
+  ): Promise<SummaryRecord[]> {
+    const from = Math.max(0, Math.trunc(fromIndex));
+    const to = Math.trunc(toIndex);
+    if (!(to > from)) return [];
+    const fields = Array.from({ length: to - from }, (_, i) => String(from + i));
+    const found = await this.redis.hmget(this.keysOf(key).summaries, ...fields);
+    return found.flatMap((json) =>
+      json === null ? [] : [upgradeSummaryRecord(JSON.parse(json) as SummaryRecord)],
+    );
+  }
+
   /**
    * 1 round trip: MULTI EXISTS state, UNLINK the five data keys, SET deleted <now> EX ttl EXEC.
    * The tombstone is left even when the session did not exist: its first events may be queued.

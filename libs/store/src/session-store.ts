@@ -63,6 +63,11 @@ export interface SessionStore {
   readSealedSegments(key: SessionKey): Promise<SegmentRecord[]>;
   readSummary(key: SessionKey, segmentIndex: number): Promise<SummaryRecord | null>;
   /**
+   * The summaries attached to segments `fromIndex <= index < toIndex`, oldest first (a segment
+   * covered by a later catch-up summary has none of its own). O(toIndex - fromIndex).
+   */
+  readSummaries(key: SessionKey, fromIndex: number, toIndex: number): Promise<SummaryRecord[]>;
+  /**
    * Erases every data key of the session and, in the same atomic step, leaves its tombstone
    * (whether or not the session existed: its first events may still be queued), so that a later
    * implicit create is refused with `reason: 'deleted'`. Returns whether the session existed.

@@ -61,6 +61,7 @@ export function describeSessionStoreContract(
       expect(await store.readEvents(key, 0, 10)).toEqual([]);
       expect(await store.readSealedSegments(key)).toEqual([]);
       expect(await store.readSummary(key, 0)).toBeNull();
+      expect(await store.readSummaries(key, 0, 10)).toEqual([]);
       expect(await store.consumedEventIds(key, ['a', 'b'])).toEqual(new Set());
       expect(await store.deleteSession(key)).toBe(false);
     });
@@ -263,6 +264,10 @@ export function describeSessionStoreContract(
       ]);
       expect(await store.readSummary(key, 0)).toEqual(summary);
       expect(await store.readSummary(key, 1)).toBeNull();
+      // A range of segments gives the summaries attached in it, oldest first; none beyond.
+      expect(await store.readSummaries(key, 0, 2)).toEqual([summary]);
+      expect(await store.readSummaries(key, 1, 5)).toEqual([]);
+      expect(await store.readSummaries(key, 0, 0)).toEqual([]);
       expect(await store.consumedEventIds(key, [summary.eventId])).toEqual(
         new Set([summary.eventId]),
       );
