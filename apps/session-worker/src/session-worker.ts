@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Queue, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { Queue, UnrecoverableError, type Job, type Worker, type WorkerOptions } from 'bullmq';
 import {
   defaultTokenCounter,
   PriceTable,
@@ -11,6 +11,7 @@ import { SessionEngine, type ApplyOutcome } from '@threadline/engine';
 import { silentLogger, type Logger, type ThreadlineMetrics } from '@threadline/observability';
 import {
   createRedisConnection,
+  EVENT_JOB_RETENTION,
   eventQueueName,
   EventJobSchema,
   EventProducer,
@@ -37,6 +38,12 @@ export interface SessionWorkerOptions {
   lockDurationMs?: number;
   /** How often workers look for stalled jobs. @defaultValue 2000 */
   stalledIntervalMs?: number;
+  /**
+   * How long finished event jobs (and the content they carry) stay, at most, whatever their
+   * producer set. @defaultValue EVENT_JOB_RETENTION (completed: 10 min or 20,000; failed: a
+   * week or 100,000)
+   */
+  retention?: Pick<WorkerOptions, 'removeOnComplete' | 'removeOnFail'>;
   /**
    * Stored by BullMQ on every job this process takes (the job hash's `pb` field, "processed by"
    * in Bull Board), so that who applied a job can be told afterwards. @defaultValue `host:pid`
@@ -163,6 +170,7 @@ export async function startSessionWorker(
         connection,
         prefix: topology.prefix,
         concurrency: 1,
+        ...(options.retention ?? EVENT_JOB_RETENTION),
         lockDuration,
         stalledInterval,
         maxStalledCount: MAX_STALLED_COUNT,

@@ -6,6 +6,7 @@ import { silentLogger, type Logger, type ThreadlineMetrics } from '@threadline/o
 import {
   createRedisConnection,
   EventProducer,
+  SUMMARIZE_JOB_RETENTION,
   SUMMARIZE_QUEUE,
   SummarizeJobSchema,
   UnparseableDataTolerantWorker,
@@ -166,6 +167,7 @@ export async function startSummarizerWorker(
       connection,
       prefix: options.topology.prefix,
       concurrency: options.concurrency ?? 8,
+      ...SUMMARIZE_JOB_RETENTION,
       lockDuration: options.lockDurationMs ?? 10_000,
       stalledInterval: options.stalledIntervalMs ?? 2000,
       maxStalledCount,

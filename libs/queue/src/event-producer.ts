@@ -21,18 +21,31 @@ import type { RedisConnection } from './redis-connection.ts';
 
 /**
  * Completed event jobs are kept a short while so that a resent event collapses on its job id;
- * after that the store's eventId records still make a resend a no-op.
+ * after that the store's eventId records still make a resend a no-op. Failed ones a week, at
+ * most 100,000. The session workers bound what they finish by the same, whatever a producer set
+ * (see `boundedRetention`), so a producer that enqueues with plain `Queue.add` keeps nothing
+ * forever.
  */
-export const EVENT_JOB_OPTIONS: JobsOptions = {
+export const EVENT_JOB_RETENTION = {
   removeOnComplete: { age: 600, count: 20_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-};
+  removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+} as const satisfies Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'>;
+
+export const EVENT_JOB_OPTIONS: JobsOptions = { ...EVENT_JOB_RETENTION };
+
+/**
+ * Finished summary requests: kept an hour (a duplicate request collapses on its job id), failed
+ * ones a week. The summarizer workers bound what they finish by the same (whatever a producer set).
+ */
+export const SUMMARIZE_JOB_RETENTION = {
+  removeOnComplete: { age: 3600, count: 20_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+} as const satisfies Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'>;
 
 export const SUMMARIZE_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 3600, count: 20_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
+  ...SUMMARIZE_JOB_RETENTION,
 };
 
 /**

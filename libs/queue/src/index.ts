@@ -6,3 +6,4 @@ export * from './redis-connection.ts';
 export * from './event-producer.ts';
 export * from './runtime-config.ts';
 export * from './unparseable-job-data.ts';
+export * from './consumer-retention.ts';

@@ -1,4 +1,5 @@
 import { Worker, type Job, type JobJson } from 'bullmq';
+import { boundedRetention } from './consumer-retention.ts';
 
 /** How much of unparseable data a failed reason quotes. */
 const QUOTED_CHARS = 80;
@@ -24,7 +25,9 @@ export class UnparseableJobData {
 }
 
 /**
- * A BullMQ Worker that hands a job whose stored data is not valid JSON to its processor as
+ * A BullMQ Worker that bounds the retention of the jobs it finishes by its own `removeOnComplete`
+ * / `removeOnFail` (see {@link boundedRetention}), and hands a job whose stored data is not valid
+ * JSON to its processor as
  * {@link UnparseableJobData}, so that the processor can fail it with `UnrecoverableError`.
  *
  * A plain Worker parses the data inside its fetch loop (`Job.fromJSON`), where the error only
@@ -38,13 +41,22 @@ export class UnparseableDataTolerantWorker<
   NameType extends string = string,
 > extends Worker<DataType, ResultType, NameType> {
   protected override createJob(json: JobJson, jobId: string): Job<DataType, ResultType, NameType> {
+    let job: Job<DataType, ResultType, NameType>;
     try {
-      return super.createJob(json, jobId);
+      job = super.createJob(json, jobId);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
-      const job = super.createJob({ ...json, data: 'null' }, jobId);
+      job = super.createJob({ ...json, data: 'null' }, jobId);
       job.data = new UnparseableJobData(json.data, error.message) as DataType;
-      return job;
     }
+    // The consumer bounds how long a finished job (and the content it carries) stays, whatever
+    // the producer asked: BullMQ lets a job's own option win over the worker's, so the worker's
+    // `removeOnComplete` / `removeOnFail` are applied to the job as it is taken.
+    job.opts.removeOnComplete = boundedRetention(
+      job.opts.removeOnComplete,
+      this.opts.removeOnComplete,
+    );
+    job.opts.removeOnFail = boundedRetention(job.opts.removeOnFail, this.opts.removeOnFail);
+    return job;
   }
 }
