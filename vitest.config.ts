@@ -12,6 +12,8 @@ export default defineConfig({
       'libs/*/test/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
+      // the Python client's unittest suite, run by one vitest test (python3 required in CI)
+      'clients/python/*.test.ts',
     ],
     globalSetup: ['libs/testing/src/vitest-global-setup.ts'],
     testTimeout: 60_000,

@@ -43,10 +43,37 @@ def _tsx_command() -> list:
     return [npx, "tsx"]
 
 
-def _stop() -> None:
-    global _process
-    process, _process = _process, None
-    if process is None:
+def start_server(env: Optional[Dict[str, str]] = None) -> "tuple[Dict[str, str], subprocess.Popen]":
+    """Start another test server (with extra environment, e.g. a low rate limit); stop it with
+    ``stop_server(process)``."""
+    command = _tsx_command() + [str(HERE / "start-server.ts")]
+    process = subprocess.Popen(
+        command,
+        cwd=str(REPO_ROOT),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=None,  # the server's warnings and errors go to the test's stderr
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    atexit.register(stop_server, process)
+    line: list = []
+    reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(STARTUP_TIMEOUT_S)
+    if not line or not line[0].strip():
+        code = process.poll()
+        stop_server(process)
+        raise RuntimeError(
+            f"the test server did not start within {STARTUP_TIMEOUT_S:.0f}s "
+            f"(exit code {code}); command: {' '.join(command)}"
+        )
+    return json.loads(line[0]), process
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Stop a server of ``start_server``: close its stdin, then wait (terminate if it hangs)."""
+    if process.poll() is not None:
         return
     try:
         if process.stdin:
@@ -73,26 +100,5 @@ def server() -> Dict[str, str]:
                 "otherApiKey": os.environ.get("THREADLINE_OTHER_API_KEY", ""),
             }
             return _server
-        command = _tsx_command() + [str(HERE / "start-server.ts")]
-        _process = subprocess.Popen(
-            command,
-            cwd=str(REPO_ROOT),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=None,  # the server's warnings and errors go to the test's stderr
-            text=True,
-        )
-        atexit.register(_stop)
-        line: list = []
-        reader = threading.Thread(target=lambda: line.append(_process.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(STARTUP_TIMEOUT_S)
-        if not line or not line[0].strip():
-            code = _process.poll()
-            _stop()
-            raise RuntimeError(
-                f"the test server did not start within {STARTUP_TIMEOUT_S:.0f}s "
-                f"(exit code {code}); command: {' '.join(command)}"
-            )
-        _server = json.loads(line[0])
+        _server, _process = start_server()
         return _server
