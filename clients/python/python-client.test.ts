@@ -29,7 +29,16 @@ it.skipIf(!hasPython && !process.env['CI'])(
       (resolve, reject) => {
         const child = spawn(
           python,
-          ['-m', 'unittest', 'discover', '-v', '-s', 'clients/python/tests', '-t', 'clients/python/tests'],
+          [
+            '-m',
+            'unittest',
+            'discover',
+            '-v',
+            '-s',
+            'clients/python/tests',
+            '-t',
+            'clients/python/tests',
+          ],
           { cwd: root, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
         );
         let output = '';

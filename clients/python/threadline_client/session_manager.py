@@ -220,9 +220,15 @@ class SyncSessionManager:
             **self._wait(wait),
         )
 
+    def _all_segments(self, include_all_segments: Optional[bool]) -> bool:
+        # As in the predecessor: every segment in infinite-context mode, unless asked otherwise.
+        if include_all_segments is None:
+            return bool(self._settings["infinite_context"])
+        return include_all_segments
+
     def get_conversation(
         self,
-        include_all_segments: bool = False,
+        include_all_segments: Optional[bool] = None,
         include_tools: bool = False,
         *,
         wait: bool = True,
@@ -231,17 +237,21 @@ class SyncSessionManager:
         (and ``eventId``, ``seq``, ``model``, ``tool``, ``success``, ``metadata``)."""
         return self.client.get_conversation(
             self.session_id,
-            all_segments=include_all_segments,
+            all_segments=self._all_segments(include_all_segments),
             include_tools=include_tools,
             **self._wait(wait),
         )
 
-    def get_stats(self, include_all_segments: bool = False, *, wait: bool = True) -> Dict[str, Any]:
+    def get_stats(
+        self, include_all_segments: Optional[bool] = None, *, wait: bool = True
+    ) -> Dict[str, Any]:
         """The stats with the predecessor's snake_case keys (``total_messages``,
         ``total_tokens``, ``estimated_cost``, ``session_segments``…) plus Threadline's own
         (``cost_nano``, ``usage_by_model``, ``summaries``)."""
         stats = self.client.get_stats(
-            self.session_id, all_segments=include_all_segments, **self._wait(wait)
+            self.session_id,
+            all_segments=self._all_segments(include_all_segments),
+            **self._wait(wait),
         )
         out = snake_keys(stats)
         out.setdefault("infinite_context_enabled", out.get("infinite_context"))
