@@ -12,6 +12,8 @@ export default defineConfig({
       'libs/*/test/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
+      // the Python client's unittest suite, run by one vitest test (python3 required in CI)
+      'clients/python/*.test.ts',
     ],
     // Stryker's sandboxes (npm run mutate) are copies of the repo: never their tests.
     exclude: [...configDefaults.exclude, '.stryker-tmp/**'],
