@@ -8,4 +8,4 @@ export * from './openapi.ts';
 export * from './server-config.ts';
 export * from './keep-alive-drain.ts';
 export * from './api-keys-reloader.ts';
-export * from './waiting-reads-limit.ts';
+export * from './tenant-slots.ts';

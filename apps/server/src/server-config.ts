@@ -11,7 +11,7 @@ import {
 } from './api-keys.ts';
 import { MAX_WAIT_TIMEOUT_MS } from './http-schemas.ts';
 import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './server.ts';
-import { DEFAULT_MAX_WAITING_READS_PER_TENANT } from './waiting-reads-limit.ts';
+import { DEFAULT_MAX_WAITING_READS_PER_TENANT } from './tenant-slots.ts';
 import { DEFAULT_STREAM_LIMITS } from './session-stream.ts';
 import type { RateLimitOptions } from './tenant-rate-limiter.ts';
 import { DEFAULT_RATE_LIMIT } from './tenant-rate-limiter.ts';

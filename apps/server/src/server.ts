@@ -23,7 +23,7 @@ import { buildOpenApiDocument, renderDocsPage } from './openapi.ts';
 import { ProblemError, problemOf, sendProblem } from './problem.ts';
 import { defaultReadyCheck, type ReadyCheck } from './readiness.ts';
 import { JSON_CSP, useSecurityHeaders } from './security-headers.ts';
-import { DEFAULT_MAX_WAITING_READS_PER_TENANT, WaitingReadsLimit } from './waiting-reads-limit.ts';
+import { DEFAULT_MAX_WAITING_READS_PER_TENANT, TenantSlots } from './tenant-slots.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import {
   DEFAULT_STREAM_LIMITS,
@@ -245,9 +245,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const waitingReads =
     options.maxWaitingReadsPerTenant === false
       ? null
-      : new WaitingReadsLimit(
-          options.maxWaitingReadsPerTenant ?? DEFAULT_MAX_WAITING_READS_PER_TENANT,
-        );
+      : new TenantSlots(options.maxWaitingReadsPerTenant ?? DEFAULT_MAX_WAITING_READS_PER_TENANT);
   const eventQueues = eventQueueNames(runtime.topology).map((n) => runtime.producer.queue(n));
   const queues = [...eventQueues, runtime.producer.queue(SUMMARIZE_QUEUE)];
   const readyCheck =

@@ -26,7 +26,7 @@ import {
   WaitQuerySchema,
 } from './http-schemas.ts';
 import { invalid, ProblemError } from './problem.ts';
-import type { WaitingReadsLimit } from './waiting-reads-limit.ts';
+import type { TenantSlots } from './tenant-slots.ts';
 import type { SessionGateway } from '@threadline/runtime';
 
 /** Validates one part of a request with its zod schema; issues are named `<where>.<field>`. */
@@ -57,7 +57,7 @@ async function waitForEventIfAsked(
   reply: FastifyReply,
   sessionId: string,
   query: { waitFor?: string | undefined; waitTimeoutMs?: number | undefined },
-  limit: WaitingReadsLimit | null,
+  limit: TenantSlots | null,
   metrics: Pick<ThreadlineMetrics, 'waitingReads'>,
 ): Promise<void> {
   if (!query.waitFor) return;
@@ -145,7 +145,7 @@ function acceptForSession(
 /** The tenant API under /v1. Every handler reaches sessions through `sessionsOf(request)` only. */
 export function registerSessionRoutes(
   app: FastifyInstance,
-  deps: { metrics: ThreadlineMetrics; waitingReads: WaitingReadsLimit | null },
+  deps: { metrics: ThreadlineMetrics; waitingReads: TenantSlots | null },
 ): void {
   const { metrics } = deps;
   const waitIfAsked = (

@@ -6,7 +6,7 @@ import { sessionsOf } from './auth.ts';
 import { StreamQuerySchema } from './http-schemas.ts';
 import { SessionParamsSchema } from './http-schemas.ts';
 import { invalid, ProblemError } from './problem.ts';
-import { WaitingReadsLimit } from './waiting-reads-limit.ts';
+import { TenantSlots } from './tenant-slots.ts';
 
 /** How the server-sent-events streams of `GET /v1/sessions/:id/stream` are bounded. */
 export interface StreamLimits {
@@ -56,7 +56,7 @@ const message = (event: string, data: unknown, id?: number) =>
  * up by them.
  */
 export function registerSessionStream(app: FastifyInstance, limits: StreamLimits): void {
-  const open = new WaitingReadsLimit(limits.maxPerTenant);
+  const open = new TenantSlots(limits.maxPerTenant);
   const closers = new Set<(reason: string) => void>();
   app.addHook('preClose', async () => {
     for (const close of [...closers]) close('shutdown');

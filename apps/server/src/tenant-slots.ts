@@ -1,21 +1,21 @@
 /**
- * How many reads with `waitFor` each tenant may have waiting at once, in this process. A waiting
- * read holds a connection and a poll of Redis for up to 30 s; without a cap one tenant's
- * thousands of waiters slow every tenant's reads.
+ * How many of something long-lived each tenant may hold at once, in this process: reads waiting
+ * with `waitFor` (each holds a connection and a poll of Redis for up to 30 s) and open event
+ * streams. Without a cap one tenant's thousands of them slow every tenant's reads.
  */
-export class WaitingReadsLimit {
+export class TenantSlots {
   readonly #waiting = new Map<string, number>();
   #total = 0;
 
   constructor(
-    /** Waiting reads allowed per tenant. */
+    /** Slots each tenant may hold. */
     readonly maxPerTenant: number,
   ) {
     if (!Number.isSafeInteger(maxPerTenant) || maxPerTenant < 1)
       throw new Error(`maxPerTenant: expected a whole number of at least 1, got ${maxPerTenant}`);
   }
 
-  /** Takes a place for one of `tenant`'s reads; false when it has `maxPerTenant` waiting already. */
+  /** Takes a slot for `tenant`; false when it holds `maxPerTenant` already. */
   enter(tenant: string): boolean {
     const now = this.#waiting.get(tenant) ?? 0;
     if (now >= this.maxPerTenant) return false;
@@ -32,7 +32,7 @@ export class WaitingReadsLimit {
     if (now > 0) this.#total--;
   }
 
-  /** Reads waiting now, every tenant together. */
+  /** Slots held now, every tenant together. */
   get total(): number {
     return this.#total;
   }
