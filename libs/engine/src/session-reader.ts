@@ -1,6 +1,5 @@
 import {
   assembleContext,
-  breakdownOfCounters,
   emptyUsageTally,
   defaultTokenCounter,
   type ContextTokens,
@@ -20,6 +19,8 @@ import {
   type OpenSegment,
   type SegmentRecord,
   type SessionStats,
+  type SessionState,
+  type UsageBreakdown,
   nextSeqOf,
   SUMMARY_PAGE_MAX,
   summaryView,
@@ -180,19 +181,25 @@ export class SessionReader {
     const { session } = await this.session(key);
     const state = session.context;
     const allSegments = options.allSegments ?? false;
-    if (breakdownOfCounters(allSegments ? state.totals : state.open.counters))
-      return sessionStats(state, session.value, allSegments);
+    const counters = allSegments ? state.totals : state.open.counters;
+    const folded = counters.byModel
+      ? undefined
+      : await this.#foldUsage(key, allSegments ? 0 : state.open.fromSeq, state);
+    return sessionStats(state, session.value, allSegments, folded);
+  }
+
+  /** Usage by model of events `from` up to the newest, read a page at a time (legacy counters). */
+  async #foldUsage(key: SessionKey, from: number, state: SessionState): Promise<UsageBreakdown> {
     const tally = emptyUsageTally();
+    const end = nextSeqOf(state);
     const page = 8 * this.pageSize;
-    for (let from = allSegments ? 0 : state.open.fromSeq; from < nextSeqOf(state); from += page) {
-      const records = await this.store.readEvents(
-        key,
-        from,
-        Math.min(from + page, nextSeqOf(state)),
+    for (let at = from; at < end; at += page)
+      tallyUsage(
+        tally,
+        await this.store.readEvents(key, at, Math.min(at + page, end)),
+        state.config.defaultModel,
       );
-      tallyUsage(tally, records, state.config.defaultModel);
-    }
-    return sessionStats(state, session.value, allSegments, usageBreakdown(tally));
+    return usageBreakdown(tally);
   }
 
   /**
