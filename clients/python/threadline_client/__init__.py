@@ -5,21 +5,8 @@
 """
 
 from .client import DEFAULT_TIMEOUT, MAX_WAIT_TIMEOUT_MS, ThreadlineClient, new_event_id
-from .errors import (
-    AuthError,
-    ConflictError,
-    ForbiddenError,
-    Issue,
-    NotFoundError,
-    PayloadTooLargeError,
-    RateLimitedError,
-    ServerError,
-    ThreadlineError,
-    TransportError,
-    UnavailableError,
-    ValidationError,
-    WaitTimeoutError,
-)
+from . import errors
+from .errors import *  # noqa: F401,F403  (the error classes, listed once in errors.__all__)
 from .helpers import track_conversation, track_llm_call
 from .session_manager import SessionManager, SyncSessionManager, snake_keys
 
@@ -35,17 +22,5 @@ __all__ = [
     "snake_keys",
     "DEFAULT_TIMEOUT",
     "MAX_WAIT_TIMEOUT_MS",
-    "ThreadlineError",
-    "ValidationError",
-    "AuthError",
-    "ForbiddenError",
-    "NotFoundError",
-    "ConflictError",
-    "PayloadTooLargeError",
-    "RateLimitedError",
-    "UnavailableError",
-    "WaitTimeoutError",
-    "ServerError",
-    "TransportError",
-    "Issue",
+    *(name for name in errors.__all__ if name != "error_from_response"),
 ]
