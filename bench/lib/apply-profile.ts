@@ -11,6 +11,7 @@ import {
   type Meter,
   type TokenCounter,
 } from '@threadline/core';
+import { newLife } from '@threadline/engine';
 import { EventJobSchema } from '@threadline/queue';
 import type { RedisSessionStore, SessionKey } from '@threadline/store';
 
@@ -96,7 +97,7 @@ export async function profileApply(
     const current =
       stored?.session ??
       (await timed('machine', () =>
-        sessionFromCreate(sessionId, {}, accepted[0]!.occurredAt, meter),
+        sessionFromCreate(sessionId, {}, accepted[0]!.occurredAt, meter, newLife()),
       ));
     const version = stored?.version ?? 0;
     // The steps of core's planBatch (what the engine calls), timed one by one.

@@ -214,7 +214,7 @@ describe('ids that are not ids', () => {
         ),
       );
       expect(stored.sort()).toEqual(
-        ['events', 'ids', 'state'].map(
+        ['events', 'ids', 'life', 'state'].map(
           (part) => `${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:${part}`,
         ),
       );

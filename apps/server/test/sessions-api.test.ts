@@ -206,15 +206,16 @@ describe('the session routes', () => {
     await api.fleet.runtime.idle();
     const redis = new Redis(url);
     const pattern = `${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:*`;
-    expect((await redis.keys(pattern)).length).toBe(5); // state, events, ids, segments, summaries
+    // state, events, ids, segments, summaries, life
+    expect((await redis.keys(pattern)).length).toBe(6);
     const erased = await api.as(keys.tenantA, { method: 'DELETE', url: `/v1/sessions/${id}` });
     expect(erased.statusCode).toBe(204);
     // Only the tombstone is left, and it expires.
     expect(await redis.keys(pattern)).toEqual([
-      `${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:deleted`,
+      `${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:life`,
     ]);
     expect(
-      await redis.ttl(`${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:deleted`),
+      await redis.ttl(`${api.fleet.topology.prefix}:{${TENANT_A}:${id}}:life`),
     ).toBeGreaterThan(0);
     await redis.quit();
     for (const path of ['messages', 'conversation', 'stats', 'chain', 'export'])

@@ -76,8 +76,9 @@ describe('tenant isolation', () => {
     const redis = new Redis(url);
     try {
       const prefix = api.fleet.topology.prefix;
-      expect((await redis.keys(`${prefix}:{${TENANT_A}:same-id}:*`)).length).toBe(3);
-      expect((await redis.keys(`${prefix}:{${TENANT_B}:same-id}:*`)).length).toBe(3);
+      // state, events, ids and the life key of each
+      expect((await redis.keys(`${prefix}:{${TENANT_A}:same-id}:*`)).length).toBe(4);
+      expect((await redis.keys(`${prefix}:{${TENANT_B}:same-id}:*`)).length).toBe(4);
       // The runtime's own tenant is never used: every key carries the tenant of the API key.
       expect(await redis.keys(`${prefix}:{runtime-tenant-unused:*`)).toEqual([]);
     } finally {

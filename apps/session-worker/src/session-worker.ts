@@ -128,20 +128,23 @@ export async function startSessionWorker(
           log.warn({ jobId: job.id, reason }, 'poison event job refused');
           throw new UnrecoverableError(`invalid event job: ${reason}`);
         }
-        const { tenant, sessionId, events } = parsed.data;
+        const { tenant, sessionId, life, events } = parsed.data;
         const enqueuedAt = new Date(job.timestamp).toISOString();
         const accepted = events.map(
           (e) => ({ ...e, occurredAt: e.occurredAt ?? enqueuedAt }) as AcceptedEvent,
         );
         const key = { tenant, sessionId };
-        const outcome = await retryInPlace(() => engine.applyBatch(key, accepted), {
-          policy,
-          onRetry: (error, attempt, waitMs) =>
-            log.warn(
-              { jobId: job.id, attempt, waitMs, err: (error as Error).message },
-              'transient failure, retrying in place',
-            ),
-        });
+        const outcome = await retryInPlace(
+          () => engine.applyBatch(key, accepted, life === undefined ? {} : { life }),
+          {
+            policy,
+            onRetry: (error, attempt, waitMs) =>
+              log.warn(
+                { jobId: job.id, attempt, waitMs, err: (error as Error).message },
+                'transient failure, retrying in place',
+              ),
+          },
+        );
         // Effects after the commit, idempotent. A redelivered job (everything skipped) asks again
         // for the summary in flight, repairing a crash between commit and effect.
         const asked = outcome.effects.some((e) => e.type === 'requestSummary');
@@ -154,11 +157,14 @@ export async function startSessionWorker(
           const request = outcome.inFlight;
           await retryInPlace(() => producer.requestSummary(tenant, request), { policy });
         }
-        if (outcome.dropped.length > 0)
+        if (outcome.dropped.length > 0) {
           log.warn(
             { jobId: job.id, sessionId, dropped: outcome.dropped.length },
-            'events of a deleted session dropped (its tombstone is there)',
+            'events of a deleted or ended session dropped',
           );
+          // The session is gone: its content does not stay behind in this finished job either.
+          job.opts.removeOnComplete = true;
+        }
         for (const effect of outcome.effects)
           if (effect.type === 'summaryRejected')
             log.info({ sessionId, ...effect.params }, 'summary refused');

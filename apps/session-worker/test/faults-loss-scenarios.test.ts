@@ -270,8 +270,10 @@ describe('regressions for the known loss scenarios of other memory servers', () 
     await fleet.runtime.idle();
     const [segment0] = await sm.getChain();
     const landed = segment0!.summary!;
+    const { life } = (await fleet.runtime.reader.session(key(sm.sessionId))).session.context;
     const request = {
       sessionId: sm.sessionId,
+      life,
       segmentIndex: 0,
       segmentId: segment0!.id,
       firstSegmentIndex: 0,
@@ -376,6 +378,7 @@ describe('regressions for the known loss scenarios of other memory servers', () 
         tenant: TENANT,
         request: {
           sessionId: sm.sessionId,
+          life: 'earlier',
           segmentIndex: 0,
           segmentId: `${sm.sessionId}.s0`,
           fromSeq: 0,
@@ -386,7 +389,7 @@ describe('regressions for the known loss scenarios of other memory servers', () 
           sealedAt: '2026-01-01T00:00:00.000Z',
         },
       },
-      { jobId: summaryJobId(TENANT, sm.sessionId, 0) },
+      { jobId: summaryJobId(TENANT, sm.sessionId, 'earlier', 0) },
     );
     for (let i = 0; i < 4; i++) await sm.userSays(`${marker(i)} item ${i}.`);
     await sm.getStats();

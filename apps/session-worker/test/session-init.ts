@@ -9,6 +9,7 @@ import {
 export function infiniteSession(sessionId: string, maxTurns: number): PersistedSession {
   return startSession(
     newSessionState({
+      life: 'l1',
       sessionId,
       config: SessionConfigSchema.parse({ infiniteContext: true, maxTurnsPerSegment: maxTurns }),
       systemPrompt: null,

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { SummaryRequest } from '@threadline/core';
 import { summaryReadyEvent } from '@threadline/engine';
 import type { TimeoutFallback } from '@threadline/llm';
 import type { Logger, ThreadlineMetrics } from '@threadline/observability';
@@ -81,15 +82,19 @@ export async function answerFailedSummaryJob(
       // As the normal path: the request stored with the session is the truth, not the job.
       const stored = await deps.store.load(key);
       const request = stored?.session.context.inFlight;
-      if (!request || request.segmentIndex !== parsed.data.request.segmentIndex)
-        return 'not-awaited';
+      if (!request || !isTheRequestStored(parsed.data.request, request)) return 'not-awaited';
       const previousSummary =
         request.previousSummarySegmentIndex === null
           ? null
           : await deps.store.readSummary(key, request.previousSummarySegmentIndex);
       const outcome = deps.fallback({ request, previousSummary }, reason);
       const at = deps.now?.() ?? new Date().toISOString();
-      await deps.producer.enqueue(tenant, [summaryReadyEvent(key, request, outcome, at)]);
+      await deps.producer.enqueue(
+        tenant,
+        [summaryReadyEvent(key, request, outcome, at)],
+        1,
+        request.life,
+      );
       deps.metrics?.recordSummaryLanded({
         kind: outcome.kind,
         sealedAt: request.sealedAt,
@@ -105,4 +110,18 @@ export async function answerFailedSummaryJob(
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
     }
   }
+}
+
+/**
+ * Whether a summarize job asks for the summary the session is waiting for: the same segment of
+ * the same life (a job without a life was made before sessions had lives).
+ */
+export function isTheRequestStored(
+  asked: { segmentIndex: number; life?: string | undefined },
+  stored: SummaryRequest,
+): boolean {
+  return (
+    asked.segmentIndex === stored.segmentIndex &&
+    (asked.life === undefined || asked.life === stored.life)
+  );
 }

@@ -16,7 +16,11 @@ import {
   type RedisConnectionConfig,
 } from '@threadline/queue';
 import { RedisSessionStore } from '@threadline/store';
-import { answerFailedSummaryJob, isFinalFailure } from './failed-summary-answer.ts';
+import {
+  answerFailedSummaryJob,
+  isFinalFailure,
+  isTheRequestStored,
+} from './failed-summary-answer.ts';
 
 export interface SummarizerWorkerOptions {
   redis: RedisConnectionConfig;
@@ -121,12 +125,11 @@ export async function startSummarizerWorker(
       const key = { tenant, sessionId: asked.sessionId };
       // Skip work nobody waits for: the session is gone, or this summary is no longer asked for.
       // The request stored with the session is the truth, not the job: a job left over from an
-      // earlier life of the session (deleted, created again under the same id) carries the same
-      // job id but other seqs; a summary made from it would cover other events than the ones
-      // asked for now.
+      // earlier life of the session (deleted, created again under the same id) would cover other
+      // events than the ones asked for now.
       const stored = await store.load(key);
       const request = stored?.session.context.inFlight;
-      if (!stored || !request || request.segmentIndex !== asked.segmentIndex) {
+      if (!stored || !request || !isTheRequestStored(asked, request)) {
         logger.info(
           { tenant, sessionId: asked.sessionId, segmentIndex: asked.segmentIndex },
           'summary no longer awaited',
@@ -137,7 +140,9 @@ export async function startSummarizerWorker(
       const event = await produceSummaryEvent(store, key, request, options.summarizer, () =>
         new Date().toISOString(),
       );
-      await producer.enqueue(tenant, [event]);
+      // Sent to this life only: if the session is deleted meanwhile (and created again), the
+      // answer is dropped instead of landing in the next life.
+      await producer.enqueue(tenant, [event], 1, request.life);
       const kind = event.type === 'summary_ready' ? event.summary.kind : 'unknown';
       if (options.metrics && event.type === 'summary_ready') {
         const summary = event.summary;

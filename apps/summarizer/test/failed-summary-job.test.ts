@@ -82,7 +82,14 @@ describe('a summarize job that fails for good', () => {
 
     const summarize = new Queue(SUMMARIZE_QUEUE, { connection: redis, prefix });
     try {
-      const job = await summarize.getJob(summaryJobId(TENANT, sessionId, 1));
+      const job = await summarize.getJob(
+        summaryJobId(
+          TENANT,
+          sessionId,
+          (await fleet.runtime.reader.session(key)).session.context.life,
+          1,
+        ),
+      );
       expect(await job!.getState()).toBe('failed');
       expect(job!.failedReason).toBe('the summary cannot be made');
     } finally {

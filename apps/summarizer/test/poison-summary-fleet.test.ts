@@ -82,6 +82,11 @@ class SummarizerFleet {
   }
 }
 
+/** The life of a session of the tenant (its summary job ids carry it). */
+async function lifeOf(sessionId: string): Promise<string> {
+  return (await runtime.reader.session({ tenant: TENANT, sessionId })).session.context.life;
+}
+
 let fleet: SummarizerFleet;
 let worker: SessionWorkerHandle;
 let runtime: RedisRuntime;
@@ -158,7 +163,7 @@ describe('a poison summarize job across a fleet of summarizer processes', () => 
     // The job is failed for good, as stalled too often (BullMQ's deferred failure).
     const summarize = new Queue(SUMMARIZE_QUEUE, { connection: redis, prefix });
     try {
-      const job = await summarize.getJob(summaryJobId(TENANT, poisoned, 1));
+      const job = await summarize.getJob(summaryJobId(TENANT, poisoned, await lifeOf(poisoned), 1));
       expect(await job!.getState()).toBe('failed');
       expect(job!.failedReason).toBe(STALLED_OUT_REASON);
     } finally {

@@ -27,6 +27,7 @@ export * from './session/conversation.ts';
 export * from './session/conversation-page.ts';
 export * from './session/summary-page.ts';
 export * from './session/session-info.ts';
+export * from './session/session-patch.ts';
 export * from './session/session-changes.ts';
 export * from './context/render-messages.ts';
 export * from './context/messages-for-llm.ts';

@@ -53,6 +53,7 @@ export function stateWith(
   const systemPrompt =
     options.systemPrompt === undefined ? 'You are a concise travel planner.' : options.systemPrompt;
   const base = newSessionState({
+    life: 'l1',
     sessionId: 's',
     config,
     systemPrompt,

@@ -1,7 +1,9 @@
 import {
   DEFAULT_SESSION_CONFIG,
   modelsToMeasure,
+  patchSession,
   planBatch,
+  SessionNotFoundError,
   sessionFromCreate,
   summaryInFlight,
   type AcceptedEvent,
@@ -9,8 +11,10 @@ import {
   type Meter,
   type PersistedSession,
   type SessionEffect,
+  type SessionPatch,
   type SummaryRequest,
 } from '@threadline/core';
+import { randomBytes } from 'node:crypto';
 import type { SessionKey, SessionStore, StoredSession } from '@threadline/store';
 import { CommitContentionError, SessionExistsError } from './engine-errors.ts';
 
@@ -32,9 +36,11 @@ export interface ApplyOutcome {
   /** EventIds skipped because the session had already consumed them. */
   skipped: string[];
   /**
-   * EventIds dropped because the session was deleted (its tombstone is there): the whole batch,
-   * nothing applied or recorded. Deliberate: a deleted session's late events (still queued when
-   * it was deleted, or a summary in flight) must not bring it back. `[]` otherwise.
+   * EventIds dropped, the whole batch, nothing applied or recorded: because the session was
+   * deleted or expired (its tombstone is there), or because the batch was sent to a life of the
+   * session that has ended (`ApplyOptions.life`). Deliberate: a deleted session's late events
+   * (still queued when it was deleted, or a summary in flight) must not bring it back, nor land
+   * in the session created again under its id. `[]` otherwise.
    */
   dropped: string[];
   /** What the host must do now (summary requests, rejections), in order. */
@@ -45,6 +51,22 @@ export interface ApplyOutcome {
   version: number;
   /** The summary being made now, derived from the stored state: ask for it (idempotently). */
   inFlight: SummaryRequest | null;
+}
+
+export interface ApplyOptions {
+  /**
+   * The life of the session the events were sent to (core's `SessionState.life`), when the
+   * sender knew it: if the session now has another life, or none, the batch is dropped.
+   */
+  life?: string;
+}
+
+/**
+ * A fresh life token for a session being created: 48 random bits, as 12 hex digits (an id, so
+ * it can go into job ids and eventIds).
+ */
+export function newLife(): string {
+  return randomBytes(6).toString('hex');
 }
 
 /**
@@ -93,11 +115,39 @@ export class SessionEngine {
   }
 
   /**
+   * Changes a session's metadata or retention (core's `patchSession`) in one commit that appends
+   * no event, renewing its expiry like any commit; SessionNotFoundError if it does not exist. A
+   * commit that loses to a concurrent writer reloads and applies the patch again.
+   */
+  async updateSession(key: SessionKey, patch: SessionPatch, at: string): Promise<StoredSession> {
+    for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt++) {
+      const stored = await this.store.load(key);
+      if (!stored) throw new SessionNotFoundError(key);
+      const session = patchSession(stored.session, patch, at);
+      const result = await this.store.commit(key, {
+        expectedVersion: stored.version,
+        create: 'implicit',
+        session,
+        appendEvents: [],
+        eventIds: [],
+        sealedSegments: [],
+        summaries: [],
+      });
+      if (result.ok) return { session, version: result.version };
+    }
+    throw new CommitContentionError(key, this.maxCommitAttempts);
+  }
+
+  /**
    * Applies a batch of one session's events, in order. A session that does not exist yet is
    * created with defaults (an implicit create), unless it was deleted: then the whole batch is
    * dropped (`dropped`), nothing is written, and the caller moves on.
    */
-  async applyBatch(key: SessionKey, events: readonly AcceptedEvent[]): Promise<ApplyOutcome> {
+  async applyBatch(
+    key: SessionKey,
+    events: readonly AcceptedEvent[],
+    options: ApplyOptions = {},
+  ): Promise<ApplyOutcome> {
     for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt++) {
       // Both reads sent at once (one round trip on a pipelining connection, ioredis writes the
       // second before the first answers). The ids are read after the state, on the same
@@ -114,6 +164,10 @@ export class SessionEngine {
         stored?.session ??
         (await this.initialSession(key, {}, events[0]?.occurredAt ?? new Date(0).toISOString()));
       const version = stored?.version ?? 0;
+      // Sent to a life that has ended (the session was deleted or expired, and maybe created
+      // again): nothing of it may land in what is there now.
+      if (options.life !== undefined && options.life !== stored?.session.context.life)
+        return dropAll(events, current);
       await this.meter.tokens.prepare(modelsToMeasure(events, current.context.config));
       const plan = planBatch(current, events, consumed, this.meter);
       if (!plan.commit)
@@ -143,16 +197,7 @@ export class SessionEngine {
         };
       // Refused at the commit itself (no check-then-act race with a delete): the session was
       // deleted and this batch would have created it again. Drop the whole batch, deliberately.
-      if (result.reason === 'deleted')
-        return {
-          applied: [],
-          skipped: [],
-          dropped: events.map((e) => e.eventId),
-          effects: [],
-          session: current,
-          version: 0,
-          inFlight: null,
-        };
+      if (result.reason === 'deleted') return dropAll(events, current);
     }
     throw new CommitContentionError(key, this.maxCommitAttempts);
   }
@@ -163,6 +208,19 @@ export class SessionEngine {
     at: string,
   ): Promise<PersistedSession> {
     await this.meter.tokens.prepare([create.defaultModel ?? DEFAULT_SESSION_CONFIG.defaultModel]);
-    return sessionFromCreate(key.sessionId, create, at, this.meter);
+    return sessionFromCreate(key.sessionId, create, at, this.meter, newLife());
   }
+}
+
+/** The outcome of a batch dropped whole: nothing applied, recorded or asked for. */
+function dropAll(events: readonly AcceptedEvent[], current: PersistedSession): ApplyOutcome {
+  return {
+    applied: [],
+    skipped: [],
+    dropped: events.map((e) => e.eventId),
+    effects: [],
+    session: current,
+    version: 0,
+    inFlight: null,
+  };
 }

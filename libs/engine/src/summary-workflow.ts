@@ -9,10 +9,12 @@ import type { SessionKey, SessionStore } from '@threadline/store';
 
 /**
  * The eventId of a summary: deterministic, so duplicate answers collapse. A request is named by
- * the newest segment it covers, and requests cover disjoint ranges of segments.
+ * the session's life and the newest segment it covers (requests of a life cover disjoint ranges
+ * of segments), so that the answer of an earlier life of the session id is never taken for this
+ * life's (their event jobs would collapse on one job id).
  */
-export function summaryEventIdOf(request: Pick<SummaryRequest, 'segmentIndex'>): string {
-  return `summary-${request.segmentIndex}`;
+export function summaryEventIdOf(request: Pick<SummaryRequest, 'life' | 'segmentIndex'>): string {
+  return `summary-${request.life}-${request.segmentIndex}`;
 }
 
 /**

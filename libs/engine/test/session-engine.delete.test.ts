@@ -111,4 +111,42 @@ describe('SessionEngine and deleted sessions (tombstone)', () => {
     expect(stored!.session.context.config.maxTurnsPerSegment).toBe(7);
     expect((await store.readEvents(key, 0, 100)).map((e) => e.eventId)).toEqual(['e1', 'e2']);
   });
+
+  it('gives each create a life of its own, and drops a batch sent to a life that has ended (deleted, created again)', async () => {
+    const { store, engine } = setup();
+    const first = await engine.createSession(key, {}, at);
+    const life1 = first.session.context.life;
+    expect(life1).toMatch(/^[0-9a-f]{12}$/);
+    expect(await engine.applyBatch(key, [user('e1')], { life: life1 })).toMatchObject({
+      applied: ['e1'],
+      dropped: [],
+    });
+
+    await store.deleteSession(key);
+    const second = await engine.createSession(key, {}, at);
+    const life2 = second.session.context.life;
+    expect(life2).not.toBe(life1);
+
+    // Sent to the first life (queued before the delete): dropped, not applied to the second.
+    expect(
+      await engine.applyBatch(key, [user('e2', 'from the first life')], { life: life1 }),
+    ).toMatchObject({
+      applied: [],
+      dropped: ['e2'],
+      inFlight: null,
+    });
+    // Sent to the second life, or to no life in particular: applied.
+    expect(await engine.applyBatch(key, [user('e3')], { life: life2 })).toMatchObject({
+      applied: ['e3'],
+    });
+    expect(await engine.applyBatch(key, [user('e4')])).toMatchObject({ applied: ['e4'] });
+    expect((await store.readEvents(key, 0, 100)).map((e) => e.eventId)).toEqual(['e3', 'e4']);
+
+    // Sent to a life of a session that is gone: dropped, and it does not create one.
+    await store.deleteSession(key);
+    expect(await engine.applyBatch(key, [user('e5')], { life: life2 })).toMatchObject({
+      dropped: ['e5'],
+    });
+    expect(await store.load(key)).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultTokenCounter, PriceTable, type AcceptedEvent } from '@threadline/core';
-import { MemorySessionStore } from '@threadline/store';
+import { MemorySessionStore, type SessionStore } from '@threadline/store';
 import { SessionEngine } from '../src/session-engine.ts';
 
 const key = { tenant: 't', sessionId: 's' };
@@ -77,7 +77,13 @@ describe('the engine, for every history', () => {
           ]);
           expect(b.map((r) => r.eventId)).toEqual(events.map((e) => e.eventId));
           expect(b).toEqual(a);
-          expect((await chopped.load(key))!.session).toEqual((await once.load(key))!.session);
+          // Each store's session is a life of its own (a random token); everything else is equal.
+          const lifeless = async (store: SessionStore) => {
+            const { context } = (await store.load(key))!.session;
+            const inFlight = context.inFlight && { ...context.inFlight, life: '' };
+            return { ...context, life: '', inFlight };
+          };
+          expect(await lifeless(chopped)).toEqual(await lifeless(once));
         },
       ),
       { numRuns: 60 },

@@ -137,7 +137,8 @@ describe('sessions stored by the previous version', () => {
       () => '2026-12-01T00:00:01.000Z',
     );
     const landed = await engine.applyBatch(key, [first]);
-    expect(landed.applied).toEqual(['summary-1']);
+    // Stored before lives: the session's life is LEGACY_LIFE ('0'), which its answer's id names.
+    expect(landed.applied).toEqual(['summary-0-1']);
     expect(landed.inFlight).toMatchObject({
       segmentIndex: 2,
       firstSegmentIndex: 2,

@@ -4,6 +4,7 @@ import { timeoutFallback } from './timeout-fallback.ts';
 
 const request = (fromSeq: number, toSeq: number): SummaryRequest => ({
   sessionId: 'trip-42',
+  life: 'l1',
   segmentIndex: 2,
   segmentId: 'trip-42.s2',
   firstSegmentIndex: 2,

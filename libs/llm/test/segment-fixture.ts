@@ -60,6 +60,7 @@ export function travelSegment(): EventRecord[] {
 export function summaryRequest(overrides: Partial<SummaryRequest> = {}): SummaryRequest {
   return {
     sessionId: 'sess-llm',
+    life: 'l1',
     segmentIndex: 1,
     segmentId: 'sess-llm.s1',
     firstSegmentIndex: 1,

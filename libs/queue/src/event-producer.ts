@@ -92,14 +92,19 @@ export class EventProducer {
    * Enqueues the events of one tenant, grouped by session in their order, at most
    * `perJob` events of one session per job (all jobs of a session go to one partition queue,
    * in order, in one atomic `addBulk` per partition). A tenant, sessionId or eventId that is not
-   * an id is a ValidationError naming it, and nothing is enqueued.
+   * an id is a ValidationError naming it, and nothing is enqueued. `life`, when given, is the
+   * life of the session the events are sent to (the events of one call are then of one session):
+   * the jobs carry it, and the session worker drops them if that life has ended.
    */
   async enqueue(
     tenant: string,
     events: readonly AcceptedEvent[],
     perJob = 1,
+    life?: string,
   ): Promise<EnqueuedJob[]> {
     checkIds(tenant, events);
+    if (life !== undefined && !isId(life))
+      throw new ValidationError([{ path: 'life', rule: ID_RULE }]);
     const size = Math.max(1, Math.min(perJob, MAX_EVENTS_PER_JOB));
     const bySession = new Map<string, AcceptedEvent[]>();
     for (const event of events) {
@@ -107,6 +112,10 @@ export class EventProducer {
       list.push(event);
       bySession.set(event.sessionId, list);
     }
+    if (life !== undefined && bySession.size > 1)
+      throw new Error(
+        `enqueue with a life: the events must be of one session, got ${bySession.size} sessions`,
+      );
     const byQueue = new Map<
       string,
       Array<{ name: string; data: unknown; opts: JobsOptions; job: EnqueuedJob }>
@@ -117,10 +126,10 @@ export class EventProducer {
       for (let i = 0; i < list.length; i += size) {
         const chunk = list.slice(i, i + size);
         const eventIds = chunk.map((e) => e.eventId);
-        const jobId = eventJobId(tenant, sessionId, eventIds);
+        const jobId = eventJobId(tenant, sessionId, eventIds, life);
         jobs.push({
           name: EVENT_JOB_NAME,
-          data: { v: 1, tenant, sessionId, events: chunk },
+          data: { v: 1, tenant, sessionId, ...(life === undefined ? {} : { life }), events: chunk },
           opts: { ...EVENT_JOB_OPTIONS, jobId },
           job: { queue, jobId, eventIds },
         });
@@ -141,13 +150,15 @@ export class EventProducer {
   async requestSummary(tenant: string, request: SummaryRequest): Promise<void> {
     const issues: ValidationIssue[] = [];
     if (!isId(tenant)) issues.push({ path: 'tenant', rule: ID_RULE });
-    const { sessionId } = request;
+    const { sessionId, life } = request;
     if (!isId(sessionId)) issues.push({ path: 'request.sessionId', rule: ID_RULE });
-    if (issues.length || !isId(tenant) || !isId(sessionId)) throw new ValidationError(issues);
-    const data: SummarizeJob = { v: 1, tenant, request: { ...request, sessionId } };
+    if (!isId(life)) issues.push({ path: 'request.life', rule: ID_RULE });
+    if (issues.length || !isId(tenant) || !isId(sessionId) || !isId(life))
+      throw new ValidationError(issues);
+    const data: SummarizeJob = { v: 1, tenant, request: { ...request, sessionId, life } };
     await this.queue(SUMMARIZE_QUEUE).add(SUMMARIZE_JOB_NAME, data, {
       ...SUMMARIZE_JOB_OPTIONS,
-      jobId: summaryJobId(tenant, request.sessionId, request.segmentIndex),
+      jobId: summaryJobId(tenant, request.sessionId, request.life, request.segmentIndex),
     });
   }
 

@@ -5,6 +5,13 @@ import { IdSchema, LIMITS, SessionEventSchema } from '@threadline/core';
 export const MAX_EVENTS_PER_JOB = 64;
 
 /**
+ * The life of a session (core's `SessionState.life`) a job was sent to. An event job that names
+ * one is applied only to that life: once the session was deleted or expired (and maybe created
+ * again), its events are dropped. Producers that do not know it leave it out.
+ */
+export const LifeSchema = IdSchema;
+
+/**
  * The payload of an event job: a small batch of ONE session's events, in order. This is the
  * contract for producers in any language (published as JSON Schema in `event-job.schema.json`).
  * `eventId` is required here (it is the idempotency key and the job id); `occurredAt` is
@@ -16,6 +23,7 @@ export const EventJobSchema = z
     v: z.literal(1),
     tenant: IdSchema,
     sessionId: IdSchema,
+    life: LifeSchema.optional(),
     events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_JOB),
   })
   .transform((job, ctx) => {
@@ -54,6 +62,7 @@ export const EventJobContractSchema = z.strictObject({
   v: z.literal(1),
   tenant: IdSchema,
   sessionId: IdSchema,
+  life: LifeSchema.optional(),
   events: z
     .array(SessionEventSchema.and(z.object({ eventId: IdSchema })))
     .min(1)
@@ -70,6 +79,8 @@ export const SummarizeJobSchema = z.strictObject({
   tenant: IdSchema,
   request: z.strictObject({
     sessionId: IdSchema,
+    /** Absent in requests made before sessions had lives. */
+    life: LifeSchema.optional(),
     segmentIndex: z.number().int().min(0),
     segmentId: z
       .string()
@@ -93,7 +104,7 @@ export function eventJobJsonSchema(): Record<string, unknown> {
     $id: 'https://threadline.dev/schemas/event-job.v1.json',
     title: 'Threadline event job (BullMQ job data)',
     description:
-      'Data of a BullMQ job on queue "{events-<p>}" (prefix "tl" by default), p = FNV-1a-32("<tenant>/<sessionId>") % partitions. Job id: "e~<tenant>~<sessionId>~<eventId>" for one event.',
+      'Data of a BullMQ job on queue "{events-<p>}" (prefix "tl" by default), p = FNV-1a-32("<tenant>/<sessionId>") % partitions. Job id: "e~<tenant>~<sessionId>~<eventId>" for one event ("e~<tenant>~<sessionId>~<life>~<eventId>" when the producer names the session\'s life).',
     ...z.toJSONSchema(EventJobContractSchema, { io: 'input', unrepresentable: 'any' }),
   };
 }

@@ -41,7 +41,9 @@ describe('the queue contract', () => {
     expect(eventJobId('acme', 'a', ['b.c'])).not.toBe(eventJobId('acme', 'a.b', ['c']));
     expect(eventJobId('acme', 's', ['x', 'y'])).toMatch(/^b~acme~s~[0-9a-f]{40}$/);
     expect(eventJobId('acme', 's', ['x', 'y'])).not.toBe(eventJobId('acme', 's', ['y', 'x']));
-    expect(summaryJobId('acme', 's', 3)).toBe('s~acme~s~3');
+    expect(summaryJobId('acme', 's', 'f00d', 3)).toBe('s~acme~s~f00d~3');
+    expect(eventJobId('acme', 's', ['x'], 'f00d')).toBe('e~acme~s~f00d~x');
+    expect(eventJobId('acme', 's', ['x', 'y'], 'f00d')).toMatch(/^b~acme~s~f00d~[0-9a-f]{40}$/);
   });
 
   it('publishes the job payload as JSON Schema generated from the zod contract (file in sync)', () => {

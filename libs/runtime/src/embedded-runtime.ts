@@ -86,9 +86,13 @@ export class EmbeddedRuntime extends RuntimeBase {
       settled: async (key) => {
         await tails.get(keyString(key));
       },
-      deliver: (key, events) =>
+      deliver: (key, events, life) =>
         serial(tails, key, async () => {
-          const outcome = await engine.applyBatch(key, [...events]);
+          const outcome = await engine.applyBatch(
+            key,
+            [...events],
+            life === undefined ? {} : { life },
+          );
           summaries!.applied(key, outcome);
         }),
     };
@@ -102,7 +106,7 @@ export class EmbeddedRuntime extends RuntimeBase {
       options.summarizer ? withFallback(options.summarizer, extractive) : extractive,
       extractive,
       now,
-      (key, event) => host.deliver(key, [event]),
+      (key, event, life) => host.deliver(key, [event], life),
     );
     this.#summaries = summaries;
     this.summaryHooks = summaries;
@@ -151,7 +155,11 @@ class EmbeddedSummaries implements SummaryHooks {
     private readonly summarizer: Summarizer,
     private readonly extractive: Summarizer,
     private readonly now: () => string,
-    private readonly feedBack: (key: SessionKey, event: AcceptedEvent) => Promise<void>,
+    private readonly feedBack: (
+      key: SessionKey,
+      event: AcceptedEvent,
+      life: string,
+    ) => Promise<void>,
   ) {}
 
   setSessionSummarizer(tenant: string, sessionId: string, summarizer: Summarizer | null): void {
@@ -188,12 +196,12 @@ class EmbeddedSummaries implements SummaryHooks {
 
   /** Makes the summary in the background and feeds the answer back in order; once per segment. */
   private start(key: SessionKey, request: SummaryRequest): void {
-    const id = `${keyString(key)}#${request.segmentIndex}`;
+    const id = `${keyString(key)}#${request.life}#${request.segmentIndex}`;
     if (this.#inFlight.has(id)) return;
     const summarizer = this.#overrides.get(keyString(key)) ?? this.summarizer;
     const task = (async () => {
       const event = await produceSummaryEvent(this.store, key, request, summarizer, this.now);
-      await this.feedBack(key, event);
+      await this.feedBack(key, event, request.life);
     })()
       .catch((error: unknown) => {
         this.#failures.push(error);

@@ -93,8 +93,8 @@ export class RedisRuntime extends RuntimeBase {
       now: () => clock().toISOString(),
       newEventId: options.newEventId ?? (() => randomUUID()),
       settled: () => Promise.resolve(),
-      deliver: async (key, events) => {
-        await producer.enqueue(key.tenant, [...events], eventsPerJob);
+      deliver: async (key, events, life) => {
+        await producer.enqueue(key.tenant, [...events], eventsPerJob, life);
       },
     };
     super(host, tenant);

@@ -1,4 +1,5 @@
 import type {
+  SessionPatchInput,
   AcceptedEvent,
   ContextOptions,
   ConversationPageRequest,
@@ -61,6 +62,9 @@ export abstract class RuntimeBase implements Runtime {
   }
   session(sessionId: string) {
     return this.own.session(sessionId);
+  }
+  update(sessionId: string, patch: SessionPatchInput) {
+    return this.own.update(sessionId, patch);
   }
   submit(sessionId: string, events: readonly AcceptedEvent[], options?: SubmitOptions) {
     return this.own.submit(sessionId, events, options);

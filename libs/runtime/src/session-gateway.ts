@@ -8,6 +8,7 @@ import type {
   CreateSessionInput,
   PersistedSession,
   SegmentRecord,
+  SessionPatchInput,
   SessionStats,
   Summarizer,
   SummaryPage,
@@ -69,6 +70,12 @@ export interface SessionGateway {
   open(create: NewSession): Promise<{ created: boolean; session: PersistedSession }>;
   /** The session as stored, or SessionNotFoundError. */
   session(sessionId: string): Promise<StoredSession>;
+  /**
+   * Changes the session's metadata (merged, `null` removes a key) or retention (core's
+   * `PatchSessionSchema`, checked here: a ValidationError naming the field); the session as
+   * stored after it, or SessionNotFoundError.
+   */
+  update(sessionId: string, patch: SessionPatchInput): Promise<StoredSession>;
   /** Accepts events of one session, in order; their eventIds once accepted (not yet applied). */
   submit(
     sessionId: string,

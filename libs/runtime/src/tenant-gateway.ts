@@ -1,12 +1,14 @@
 import {
   CreateSessionSchema,
   parseOrThrow,
+  PatchSessionSchema,
   SessionExistsError,
   SessionNotFoundError,
   toId,
   WaitTimeoutError,
   type AcceptedEvent,
   type ContextOptions,
+  type SessionPatchInput,
   type ConversationPageRequest,
   type SummaryPageRequest,
 } from '@threadline/core';
@@ -24,8 +26,12 @@ export interface SessionHost {
   readonly store: SessionStore;
   readonly reader: SessionReader;
   readonly engine: SessionEngine;
-  /** Applies (in process) or enqueues (to the session workers) events of one session, in order. */
-  deliver(key: SessionKey, events: readonly AcceptedEvent[]): Promise<void>;
+  /**
+   * Applies (in process) or enqueues (to the session workers) events of one session, in order.
+   * `life`, when the caller knows it, is the life of the session they are sent to: if it has
+   * ended by the time they are applied, they are dropped.
+   */
+  deliver(key: SessionKey, events: readonly AcceptedEvent[], life?: string): Promise<void>;
   /** Resolves once what this process delivered for the session has been applied (or at once). */
   settled(key: SessionKey): Promise<void>;
   /** The longest pause between two checks of `waitFor`, in ms. */
@@ -93,6 +99,14 @@ export class TenantGateway implements SessionGateway {
     return this.host.reader.session(this.key(sessionId));
   }
 
+  update(sessionId: string, patch: SessionPatchInput) {
+    return this.host.engine.updateSession(
+      this.key(sessionId),
+      parseOrThrow(PatchSessionSchema, patch),
+      this.host.now(),
+    );
+  }
+
   async submit(
     sessionId: string,
     events: readonly AcceptedEvent[],
@@ -104,8 +118,11 @@ export class TenantGateway implements SessionGateway {
         throw new Error(`events[${i}] is for session "${event.sessionId}", not "${sessionId}"`);
       toId(event.eventId, `events[${i}].eventId`);
     }
-    if (options.mustExist) await this.session(sessionId);
-    await this.host.deliver(key, events);
+    // A session that must exist is sent to its current life (known from the check, for free).
+    const life = options.mustExist
+      ? (await this.session(sessionId)).session.context.life
+      : undefined;
+    await this.host.deliver(key, events, life);
     return events.map((e) => e.eventId);
   }
 

@@ -211,5 +211,38 @@ export function gatewayContract(name: string, make: () => Runtime): void {
       await expect(rt.delete(sessionId)).resolves.toBe(true);
       await expect(rt.session(sessionId)).rejects.toBeInstanceOf(SessionNotFoundError);
     });
+
+    it('treats a session deleted and created again as a new life: the same eventIds are applied again and its segments summarized again', async () => {
+      const rt = make();
+      const sessionId = id('lives');
+      const config = { sessionId, infiniteContext: true, maxTurnsPerSegment: 2 };
+      const ids = ['turn-a', 'turn-b', 'turn-c'];
+      const converse = async (life: string) => {
+        for (const eventId of ids)
+          await rt.submit(sessionId, user(rt, sessionId, `${life}: ${eventId}`, eventId), {
+            mustExist: true,
+          });
+        await rt.waitFor(sessionId, ids.at(-1)!, { timeoutMs: 10_000 });
+        await rt.idle();
+      };
+      const first = await rt.create(config);
+      await converse('first');
+      expect((await rt.chain(sessionId))[0]!.status).toBe('summarized');
+
+      await rt.delete(sessionId);
+      const second = await rt.create(config);
+      expect(second.session.context.life).not.toBe(first.session.context.life);
+      await converse('second');
+      const { session } = await rt.session(sessionId);
+      expect(session.value).toBe('active');
+      expect(session.context.summaries.made).toBe(1);
+      const [segment0] = await rt.chain(sessionId);
+      expect(segment0!.status).toBe('summarized');
+      const { messages } = await rt.messages(sessionId, {});
+      expect(JSON.stringify(messages)).not.toContain('first:');
+      const conversation = await rt.conversation(sessionId, { allSegments: true });
+      expect(JSON.stringify(conversation)).toContain('second: turn-c');
+      expect(JSON.stringify(conversation)).not.toContain('first:');
+    });
   });
 }

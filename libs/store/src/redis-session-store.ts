@@ -26,10 +26,9 @@ import {
   type StoredSession,
 } from './session-store.ts';
 
-const commitSessionScript = loadLuaScript('commit-session-6.lua');
+import { DEFAULT_TOMBSTONE_TTL_SECONDS } from './tombstone.ts';
 
-/** How long a deleted session's tombstone lives by default: 7 days. */
-export const DEFAULT_TOMBSTONE_TTL_SECONDS = 7 * 24 * 60 * 60;
+const commitSessionScript = loadLuaScript('commit-session-6.lua');
 
 export interface RedisSessionStoreOptions {
   /** A connected ioredis client: a single Redis or a Cluster. */
@@ -49,10 +48,11 @@ export interface RedisSessionStoreOptions {
    */
   ownsConnection?: boolean;
   /**
-   * How long the tombstone `deleteSession` leaves lives, in seconds (a positive integer). While
-   * it lives, events still queued for the deleted session (or a summary in flight) are refused
-   * instead of creating it again; after it, they would start a new session with defaults. Make
-   * it longer than events can wait in the queues.
+   * How long the tombstone of a deleted or expired session lives, in seconds (a positive
+   * integer): after a delete, and after the session's retention ran out. While it lives, events
+   * still queued for the session (or a summary in flight) are refused instead of creating it
+   * again; after it, they would start a new session with defaults. Make it longer than events
+   * can wait in the queues.
    *
    * @defaultValue 604800 (7 days)
    */
@@ -60,7 +60,7 @@ export interface RedisSessionStoreOptions {
 }
 
 /**
- * The production SessionStore. Each session is five data keys and a tombstone under one Redis
+ * The production SessionStore. Each session is five data keys and its life key (the tombstone) under one Redis
  * Cluster hash tag (see {@link sessionKeys} and the lib's README); every commit is one Lua
  * script (`lua/commit-session-6.lua`), every read and the delete one round trip.
  */
@@ -120,6 +120,7 @@ export class RedisSessionStore implements SessionStore {
           `commit of ${keyString(key)}: appendEvents[${i}].seq is ${record.seq}, expected ${firstSeq + i} (seqs of a batch must be contiguous)`,
         );
     });
+    const { life, config } = request.session.context;
     const args: (string | number)[] = [
       request.expectedVersion,
       request.create ?? 'implicit',
@@ -129,6 +130,9 @@ export class RedisSessionStore implements SessionStore {
       request.eventIds.length,
       request.sealedSegments.length,
       request.summaries.length,
+      life,
+      (config.retentionSeconds ?? 0) * 1000,
+      this.tombstoneTtlSeconds * 1000,
     ];
     for (const record of events) args.push(JSON.stringify(record));
     for (const id of request.eventIds) args.push(id);
@@ -227,8 +231,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * 1 round trip: MULTI EXISTS state, UNLINK the five data keys, SET deleted <now> EX ttl EXEC.
-   * The tombstone is left even when the session did not exist: its first events may be queued.
+   * 1 round trip: MULTI EXISTS state, UNLINK the five data keys, SET life "deleted <now>" EX ttl
+   * EXEC. The tombstone is left even when the session did not exist: its first events may be
+   * queued.
    */
   async deleteSession(key: SessionKey): Promise<boolean> {
     const keys = this.keysOf(key);
@@ -236,7 +241,7 @@ export class RedisSessionStore implements SessionStore {
       .multi()
       .exists(keys.state)
       .unlink(...sessionDataKeyList(keys))
-      .set(keys.deleted, new Date().toISOString(), 'EX', this.tombstoneTtlSeconds)
+      .set(keys.life, `deleted ${new Date().toISOString()}`, 'EX', this.tombstoneTtlSeconds)
       .exec();
     const [existed] = transactionResults(replies, `deleteSession of ${keyString(key)}`) as [
       number,

@@ -18,18 +18,20 @@ export interface SessionKeys {
   /** HASH: segmentIndex → SummaryRecord JSON. */
   summaries: string;
   /**
-   * STRING with a TTL: the tombstone `deleteSession` leaves (its value is the time of the
-   * delete). While it lives, an implicit create (first event of an unknown session) is refused;
-   * an explicit create clears it.
+   * STRING: the session's life token (core's `SessionState.life`), written by every commit with
+   * an expiry the tombstone TTL longer than the data keys' (none when the session is kept
+   * forever); `deleteSession` sets it to `deleted <time>` with the tombstone TTL. Once the data
+   * keys are gone (deleted or expired) it is the tombstone: while it lives, an implicit create
+   * (the first event of an unknown session) is refused; an explicit create replaces it.
    */
-  deleted: string;
+  life: string;
 }
 
 /** The keys in the order the scripts take them (`KEYS[1..6]` of `commit-session-6.lua`). */
 export function sessionKeyList(
   keys: SessionKeys,
 ): [string, string, string, string, string, string] {
-  return [keys.state, keys.events, keys.ids, keys.segments, keys.summaries, keys.deleted];
+  return [keys.state, keys.events, keys.ids, keys.segments, keys.summaries, keys.life];
 }
 
 /** The five keys that hold the session's data (every key but the tombstone): what a delete erases. */
@@ -70,6 +72,6 @@ export function sessionKeys(prefix: string, key: SessionKey): SessionKeys {
     ids: `${base}:ids`,
     segments: `${base}:segments`,
     summaries: `${base}:summaries`,
-    deleted: `${base}:deleted`,
+    life: `${base}:life`,
   };
 }

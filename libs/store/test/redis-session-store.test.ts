@@ -61,14 +61,14 @@ describe('RedisSessionStore on one Redis', () => {
     await redis.quit();
   });
 
-  it('lays a session out as five data keys and a tombstone under one hash tag that names the tenant', async () => {
+  it('lays a session out as five data keys and its life key (the tombstone) under one hash tag that names the tenant', async () => {
     expect(sessionKeys('tl', key)).toEqual({
       state: 'tl:{acme:chat-7}:state',
       events: 'tl:{acme:chat-7}:events',
       ids: 'tl:{acme:chat-7}:ids',
       segments: 'tl:{acme:chat-7}:segments',
       summaries: 'tl:{acme:chat-7}:summaries',
-      deleted: 'tl:{acme:chat-7}:deleted',
+      life: 'tl:{acme:chat-7}:life',
     });
     const keys = sessionKeys('tl', key);
     expect(sessionKeyList(keys)).toEqual([
@@ -77,7 +77,7 @@ describe('RedisSessionStore on one Redis', () => {
       keys.ids,
       keys.segments,
       keys.summaries,
-      keys.deleted,
+      keys.life,
     ]);
     expect(sessionDataKeyList(keys)).toEqual(sessionKeyList(keys).slice(0, 5));
     expect(new RedisSessionStore({ redis }).keysOf(key).state).toBe('tl:{acme:chat-7}:state');
@@ -89,31 +89,65 @@ describe('RedisSessionStore on one Redis', () => {
       script.batch(1, [script.user(), script.user(), script.summaryOf(0)]).request,
     );
     const written = (await redis.keys(`${prefix}:*`)).sort();
-    expect(written).toEqual(sessionDataKeyList(store.keysOf(key)).sort());
+    expect(written).toEqual(sessionKeyList(store.keysOf(key)).sort());
 
     // A delete leaves only the tombstone.
     expect(await store.deleteSession(key)).toBe(true);
-    expect(await redis.keys(`${prefix}:*`)).toEqual([store.keysOf(key).deleted]);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([store.keysOf(key).life]);
+  });
+
+  it('gives every key of a session the expiry of its retention at each commit, the life key the tombstone TTL longer, and none without retention', async () => {
+    const script = new SessionScript(key.sessionId, {
+      maxTurnsPerSegment: 1,
+      retentionSeconds: 100,
+    });
+    await store.commit(key, script.create());
+    const batch = script.batch(1, [script.user(), script.user(), script.summaryOf(0)]);
+    expect(await store.commit(key, batch.request)).toEqual({ ok: true, version: 2 });
+    const keys = store.keysOf(key);
+    const ttls = await Promise.all(sessionDataKeyList(keys).map((k) => redis.pttl(k)));
+    for (const ttl of ttls) {
+      expect(ttl).toBeGreaterThan(95_000);
+      expect(ttl).toBeLessThanOrEqual(100_000);
+    }
+    const week = store.tombstoneTtlSeconds * 1000;
+    expect(await redis.pttl(keys.life)).toBeGreaterThan(week + 95_000);
+    expect(await redis.pttl(keys.life)).toBeLessThanOrEqual(week + 100_000);
+
+    const kept = {
+      ...script.session,
+      context: {
+        ...script.session.context,
+        config: { ...script.session.context.config, retentionSeconds: null },
+      },
+    };
+    expect(
+      await store.commit(key, { ...script.create(), expectedVersion: 2, session: kept }),
+    ).toEqual({ ok: true, version: 3 });
+    for (const k of sessionKeyList(keys)) expect(await redis.pttl(k)).toBe(-1);
   });
 
   it('leaves a tombstone with a TTL on delete (7 days by default, or tombstoneTtlSeconds)', async () => {
-    const deleted = store.keysOf(key).deleted;
+    const deleted = store.keysOf(key).life;
     const script = new SessionScript(key.sessionId);
     expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });
-    expect(await redis.exists(deleted)).toBe(0);
+    expect(await redis.get(deleted)).toBe(script.session.context.life);
     expect(await store.deleteSession(key)).toBe(true);
     const week = 7 * 24 * 60 * 60 * 1000;
     const pttl = await redis.pttl(deleted);
     expect(pttl).toBeGreaterThan(week - 60_000);
     expect(pttl).toBeLessThanOrEqual(week);
-    expect(Number.isNaN(Date.parse((await redis.get(deleted))!))).toBe(false);
+    const marker = (await redis.get(deleted))!;
+    expect(marker).toMatch(/^deleted /);
+    expect(Number.isNaN(Date.parse(marker.slice('deleted '.length)))).toBe(false);
 
-    // An explicit create clears it; a second delete sets it again.
-    expect(await store.commit(key, { ...script.create(), create: 'explicit' })).toEqual({
+    // An explicit create replaces it with the new life; a second delete sets it again.
+    const again = new SessionScript(key.sessionId);
+    expect(await store.commit(key, { ...again.create(), create: 'explicit' })).toEqual({
       ok: true,
       version: 1,
     });
-    expect(await redis.exists(deleted)).toBe(0);
+    expect(await redis.get(deleted)).toBe(again.session.context.life);
 
     const short = new RedisSessionStore({ redis, prefix, tombstoneTtlSeconds: 60 });
     expect(short.tombstoneTtlSeconds).toBe(60);
@@ -245,18 +279,26 @@ describe('RedisSessionStore on one Redis', () => {
     const commit = loadLuaScript('commit-session-6.lua');
     const keys = sessionKeyList(store.keysOf(key));
     // One event announced, none sent.
-    expect(await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 1, 0, 0, 0])).toEqual([
+    const tail = ['l1', 0, 1000];
+    expect(
+      await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 1, 0, 0, 0, ...tail]),
+    ).toEqual([ErrorCode.MalformedArguments, 0, 'ARGV has 11 values, the counts announce 12']);
+    expect(
+      await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 'x', 0, 0, 0, ...tail]),
+    ).toEqual([
       ErrorCode.MalformedArguments,
       0,
-      'ARGV has 8 values, the counts announce 9',
+      'expectedVersion, the four counts and the two durations must be numbers',
     ]);
-    expect(await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 'x', 0, 0, 0])).toEqual(
-      [ErrorCode.MalformedArguments, 0, 'expectedVersion and the four counts must be numbers'],
-    );
-    expect(await runLuaScript(redis, commit, keys, [0, 'sometimes', '{}', 0, 0, 0, 0, 0])).toEqual([
+    expect(
+      await runLuaScript(redis, commit, keys, [0, 'sometimes', '{}', 0, 0, 0, 0, 0, ...tail]),
+    ).toEqual([ErrorCode.MalformedArguments, 0, "create must be 'implicit' or 'explicit'"]);
+    expect(
+      await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 0, 0, 0, 0, '', 0, 1000]),
+    ).toEqual([
       ErrorCode.MalformedArguments,
       0,
-      "create must be 'implicit' or 'explicit'",
+      'life must be set, retentionMs >= 0 and tombstoneMs >= 1',
     ]);
     expect(await redis.exists(...keys)).toBe(0);
     await expect(runLuaScript(redis, commit, keys.slice(1), [])).rejects.toThrow(
@@ -268,16 +310,15 @@ describe('RedisSessionStore on one Redis', () => {
     const commit = loadLuaScript('commit-session-6.lua');
     const keys = sessionKeyList(store.keysOf(key));
     expect(await store.deleteSession(key)).toBe(false);
-    expect(await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 0, 0, 0, 0])).toEqual([
-      ErrorCode.Deleted,
-      0,
-    ]);
+    const tail = ['l2', 0, 1000];
+    expect(
+      await runLuaScript(redis, commit, keys, [0, 'implicit', '{}', 0, 0, 0, 0, 0, ...tail]),
+    ).toEqual([ErrorCode.Deleted, 0]);
     expect(await redis.exists(...sessionDataKeyList(store.keysOf(key)))).toBe(0);
-    expect(await runLuaScript(redis, commit, keys, [0, 'explicit', '{}', 0, 0, 0, 0, 0])).toEqual([
-      ErrorCode.Ok,
-      1,
-    ]);
-    expect(await redis.exists(store.keysOf(key).deleted)).toBe(0);
+    expect(
+      await runLuaScript(redis, commit, keys, [0, 'explicit', '{}', 0, 0, 0, 0, 0, ...tail]),
+    ).toEqual([ErrorCode.Ok, 1]);
+    expect(await redis.get(store.keysOf(key).life)).toBe('l2');
   });
 
   it('leaves a shared connection open on close, and quits one it owns', async () => {

@@ -19,7 +19,12 @@ import type { CommitRequest } from '@threadline/store';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 
-/** A builder of one session's history; eventIds and times are unique within it. */
+let lives = 0;
+
+/**
+ * A builder of one session's history; eventIds and times are unique within it. Each script is a
+ * life of its own (`l1`, `l2`, …), as each create by the engine is.
+ */
 export class SessionScript {
   session: PersistedSession;
   private n = 0;
@@ -30,6 +35,7 @@ export class SessionScript {
   ) {
     this.session = startSession(
       newSessionState({
+        life: `l${++lives}`,
         sessionId,
         config: SessionConfigSchema.parse({
           infiniteContext: true,
@@ -106,7 +112,15 @@ export class SessionScript {
       segmentId: `${this.sessionId}.s${segmentIndex}`,
       text,
       items: [
-        { key: `fact:${segmentIndex}`, section: 'facts', text, seq: -1, weight: 5, mentions: 0, age: 0 },
+        {
+          key: `fact:${segmentIndex}`,
+          section: 'facts',
+          text,
+          seq: -1,
+          weight: 5,
+          mentions: 0,
+          age: 0,
+        },
       ],
       kind: 'llm',
       model: 'gpt-4o-mini',

@@ -286,6 +286,59 @@ export function describeSessionStoreContract(
       expect(indexes).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     });
 
+    it('expires a session idle for longer than its retention, whole; every commit renews it; its tombstone then refuses an implicit create', async () => {
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const script = new SessionScript(key.sessionId, {
+        maxTurnsPerSegment: 1,
+        retentionSeconds: 2,
+      });
+      expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });
+      await sleep(1200);
+      const batch = script.batch(1, [script.user(), script.user(), script.summaryOf(0)]);
+      expect(await store.commit(key, batch.request)).toEqual({ ok: true, version: 2 });
+      await sleep(1200);
+      // 2.4 s after the create, 1.2 s after the last commit: still there, reads do not renew it.
+      expect((await store.load(key))?.version).toBe(2);
+      expect(await store.readEvents(key, 0, ALL)).toHaveLength(2);
+      await sleep(1500);
+      expect(await contentsOf(store, key, batch.request.eventIds)).toEqual({
+        stored: null,
+        events: [],
+        consumed: [],
+        segments: [],
+        summaries: [null, null, null, null],
+      });
+      const late = new SessionScript(key.sessionId);
+      expect(await store.commit(key, late.batch(0, [late.user()]).request)).toEqual({
+        ok: false,
+        reason: 'deleted',
+        currentVersion: 0,
+      });
+      expect(await store.commit(key, { ...late.create(), create: 'explicit' })).toEqual({
+        ok: true,
+        version: 1,
+      });
+      expect((await store.load(key))?.session).toEqual(late.session);
+    });
+
+    it('keeps a session without retention (null) however long it is idle', async () => {
+      const script = new SessionScript(key.sessionId, { retentionSeconds: 1 });
+      expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });
+      // The retention changed to none (as PATCH does): from this commit on, it never expires.
+      const kept = {
+        ...script.session,
+        context: {
+          ...script.session.context,
+          config: { ...script.session.context.config, retentionSeconds: null },
+        },
+      };
+      expect(
+        await store.commit(key, { ...script.create(), expectedVersion: 1, session: kept }),
+      ).toEqual({ ok: true, version: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await store.load(key))?.session).toEqual(kept);
+    });
+
     it('erases every trace of a session on delete; a later load is null and the session can start over', async () => {
       const script = new SessionScript(key.sessionId, { maxTurnsPerSegment: 1 });
       expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });

@@ -3,7 +3,15 @@ import { MetadataSchema } from './event.ts';
 import { IdSchema } from './ids.ts';
 import { LIMITS } from './limits.ts';
 
-/** How a session segments and summarizes. Fixed when the session is created. */
+/** A session idle this long expires by default: 30 days (the predecessor's store kept 24 h). */
+export const DEFAULT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+/** The longest retention a session may ask for: 10 years (`null` keeps it forever). */
+export const MAX_RETENTION_SECONDS = 10 * 365 * 24 * 60 * 60;
+
+/**
+ * How a session segments, summarizes and expires. Fixed when the session is created, but for
+ * `retentionSeconds`, which can be changed.
+ */
 export const SessionConfigSchema = z.strictObject({
   /**
    * Seal full segments and summarize them, so that the conversation can go on forever.
@@ -37,6 +45,22 @@ export const SessionConfigSchema = z.strictObject({
    * @defaultValue 400
    */
   summaryMaxTokens: z.number().int().min(64).max(8000).default(400),
+  /**
+   * Seconds a session may stay idle before it expires whole (state, history, ids, segments,
+   * summaries, all at once), or `null` to keep it until it is deleted. Idle means: no change
+   * committed (an event applied, a summary landed, a setting changed); reads do not renew it.
+   * An expired session leaves a tombstone, like a deleted one, so its late events do not bring
+   * it back. Changeable at any time (PATCH); the new value counts from that change.
+   *
+   * @defaultValue 2592000 (30 days)
+   */
+  retentionSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RETENTION_SECONDS)
+    .nullable()
+    .default(DEFAULT_RETENTION_SECONDS),
 });
 export type SessionConfig = z.output<typeof SessionConfigSchema>;
 export type SessionConfigInput = z.input<typeof SessionConfigSchema>;
@@ -57,6 +81,24 @@ export const CreateSessionSchema = z.strictObject({
   maxTurnsPerSegment: SessionConfigSchema.shape.maxTurnsPerSegment.optional(),
   defaultModel: SessionConfigSchema.shape.defaultModel.optional(),
   summaryMaxTokens: SessionConfigSchema.shape.summaryMaxTokens.optional(),
+  retentionSeconds: SessionConfigSchema.shape.retentionSeconds.optional(),
 });
 export type CreateSessionInput = z.input<typeof CreateSessionSchema>;
 export type CreateSession = z.output<typeof CreateSessionSchema>;
+
+/**
+ * What changing a session takes (HTTP `PATCH /v1/sessions/:id`, `SessionManager.update`): at
+ * least one field. `metadata` is a JSON merge patch of the top level (RFC 7396): each key given
+ * replaces the session's, a key given as `null` is removed, the others stay. `retentionSeconds`
+ * replaces the retention (`null`: keep the session until it is deleted), counted from the change.
+ */
+export const PatchSessionSchema = z
+  .strictObject({
+    metadata: z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).optional(),
+    retentionSeconds: SessionConfigSchema.shape.retentionSeconds.optional(),
+  })
+  .refine((patch) => patch.metadata !== undefined || patch.retentionSeconds !== undefined, {
+    message: 'expected at least one of metadata, retentionSeconds',
+  });
+export type SessionPatch = z.output<typeof PatchSessionSchema>;
+export type SessionPatchInput = z.input<typeof PatchSessionSchema>;

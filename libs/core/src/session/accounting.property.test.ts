@@ -76,7 +76,7 @@ describe('token accounting, for any conversation', () => {
         fc.option(fc.integer({ min: 0, max: 2000 }), { nil: null }),
         (specs, sizes, create, budget) => {
           const model = create.defaultModel;
-          let session = sessionFromCreate('s', create, at, meter);
+          let session = sessionFromCreate('s', create, at, meter, 'l1');
           const events = specs.map(
             (s, i) => ({ ...s, sessionId: 's', eventId: `e${i}`, occurredAt: at }) as AcceptedEvent,
           );

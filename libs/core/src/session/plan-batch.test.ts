@@ -27,7 +27,7 @@ describe('planBatch (pure: what the engine, the bench and the tests all use)', (
   });
 
   it('plans nothing to write when every event was consumed before', () => {
-    const current = sessionFromCreate('s', {}, at, meter);
+    const current = sessionFromCreate('s', {}, at, meter, 'l1');
     const events = users('s', 'a');
     const plan = planBatch(current, events, new Set([events[0]!.eventId]), meter);
     expect(plan.commit).toBeNull();
@@ -36,7 +36,7 @@ describe('planBatch (pure: what the engine, the bench and the tests all use)', (
   });
 
   it('appends the fresh events with contiguous seqs and consumes exactly their ids', () => {
-    const current = sessionFromCreate('s', { systemPrompt: 'Be brief.' }, at, meter);
+    const current = sessionFromCreate('s', { systemPrompt: 'Be brief.' }, at, meter, 'l1');
     const events = users('s', 'one', 'two');
     const plan = planBatch(current, events, new Set(), meter);
     expect(plan.commit!.appendEvents.map((r) => [r.seq, r.content])).toEqual([
@@ -56,6 +56,7 @@ describe('planBatch (pure: what the engine, the bench and the tests all use)', (
       { infiniteContext: true, maxTurnsPerSegment: 2 },
       at,
       meter,
+      'l1',
     );
     const plan = planBatch(current, users('s', 'a', 'b', 'c'), new Set(), meter);
     expect(plan.commit!.sealedSegments.map((s) => s.index)).toEqual([0]);
@@ -64,10 +65,16 @@ describe('planBatch (pure: what the engine, the bench and the tests all use)', (
   });
 
   it('takes a blank prompt as none, and the predecessor’s metadata.system_prompt when none is given', () => {
-    expect(sessionFromCreate('s', { systemPrompt: '   ' }, at, meter).context.systemPrompt).toBe(
-      null,
+    expect(
+      sessionFromCreate('s', { systemPrompt: '   ' }, at, meter, 'l1').context.systemPrompt,
+    ).toBe(null);
+    const fromMeta = sessionFromCreate(
+      's',
+      { metadata: { system_prompt: 'Hi.' } },
+      at,
+      meter,
+      'l1',
     );
-    const fromMeta = sessionFromCreate('s', { metadata: { system_prompt: 'Hi.' } }, at, meter);
     expect(fromMeta.context.systemPrompt).toBe('Hi.');
     expect(fromMeta.context.systemPromptTokens).toBeGreaterThan(0);
   });

@@ -108,12 +108,14 @@ export function planBatch(
  * A new session from a create request (absent options take the defaults; an implicit create is
  * `{}`). A prompt in `metadata.system_prompt` (the predecessor's property) is used when no
  * explicit one is given. The tokenizer of its default model must be loaded when it has a prompt.
+ * `life` is the token of this life of the session id (the host draws it at random).
  */
 export function sessionFromCreate(
   sessionId: string,
   create: CreateSession,
   at: string,
   meter: Meter,
+  life: string,
 ): PersistedSession {
   const config = { ...DEFAULT_SESSION_CONFIG };
   if (create.infiniteContext !== undefined) config.infiniteContext = create.infiniteContext;
@@ -122,6 +124,7 @@ export function sessionFromCreate(
     config.maxTurnsPerSegment = create.maxTurnsPerSegment;
   if (create.defaultModel !== undefined) config.defaultModel = create.defaultModel;
   if (create.summaryMaxTokens !== undefined) config.summaryMaxTokens = create.summaryMaxTokens;
+  if (create.retentionSeconds !== undefined) config.retentionSeconds = create.retentionSeconds;
   const metadata = create.metadata ?? {};
   const fromMetadata =
     typeof metadata['system_prompt'] === 'string' ? (metadata['system_prompt'] as string) : null;
@@ -129,6 +132,7 @@ export function sessionFromCreate(
   return startSession(
     newSessionState({
       sessionId,
+      life,
       config,
       systemPrompt,
       systemPromptTokens:

@@ -6,6 +6,8 @@
  * Version 1 (before structured summaries): no `schemaVersion`; `pending` held one summary
  * request per sealed segment (only the first being made); summaries were text only; the open
  * segment did not know its last event's type.
+ *
+ * Version 2 (before lives and retention): no `life`, no `config.retentionSeconds`.
  */
 import { parseSummaryText } from '../summary/parse-summary.ts';
 import type { SummaryItem } from '../summary/structured-summary.ts';
@@ -39,6 +41,37 @@ export function upgradeSession(stored: PersistedSession): PersistedSession {
     throw new Error(
       `session ${context.sessionId} was written by a newer version (schema ${context.schemaVersion}; this code reads up to ${SESSION_SCHEMA_VERSION})`,
     );
+  const v2 = context.schemaVersion === 2 ? stored : upgradeV1(stored);
+  return upgradeV2(v2);
+}
+
+/**
+ * Version 2 (before lives and retention): the session has no `life` (it gets {@link LEGACY_LIFE},
+ * and so does its summary in flight) and no `retentionSeconds` (it gets `null`: an upgrade never
+ * makes stored sessions expire; set a retention with PATCH).
+ */
+function upgradeV2(stored: PersistedSession): PersistedSession {
+  const context = stored.context;
+  return {
+    value: stored.value,
+    context: {
+      ...context,
+      schemaVersion: SESSION_SCHEMA_VERSION,
+      life: context.life ?? LEGACY_LIFE,
+      config: { ...context.config, retentionSeconds: context.config.retentionSeconds ?? null },
+      inFlight: context.inFlight
+        ? { ...context.inFlight, life: context.inFlight.life ?? LEGACY_LIFE }
+        : null,
+    },
+  };
+}
+
+/** The life of a session stored before sessions had lives. */
+export const LEGACY_LIFE = '0';
+
+/** Version 1 to version 2's shape (the schema version is set by {@link upgradeV2}). */
+function upgradeV1(stored: PersistedSession): PersistedSession {
+  const context = stored.context as SessionState & { schemaVersion?: number };
   const v1Pending = (context.pending ?? []) as unknown as SummaryRequestV1[];
   const pending: SealedSegmentRef[] = v1Pending.map((r) => ({
     index: r.segmentIndex,
@@ -48,17 +81,16 @@ export function upgradeSession(stored: PersistedSession): PersistedSession {
     sealedAt: r.sealedAt,
   }));
   // Version 1 made the first pending segment's summary alone: that request stays the one in
-  // flight (its job and answer ids are unchanged), so a summary already being made still lands.
+  // flight, so a summary already being made still lands (the machine matches it by segment).
   const head = v1Pending[0];
   const inFlight: SummaryRequest | null = head
-    ? { ...head, firstSegmentIndex: head.segmentIndex }
+    ? { ...head, firstSegmentIndex: head.segmentIndex, life: LEGACY_LIFE }
     : null;
   const latest = context.latestSummary;
   return {
     value: stored.value,
     context: {
       ...context,
-      schemaVersion: SESSION_SCHEMA_VERSION,
       open: { ...context.open, lastEventType: context.open.lastEventType ?? null },
       pending,
       inFlight,

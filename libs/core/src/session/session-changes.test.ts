@@ -60,6 +60,7 @@ function summary(s: PersistedSession, segmentIndex: number): SessionMachineEvent
 const start = () =>
   startSession(
     newSessionState({
+      life: 'l1',
       sessionId: 's1',
       config: SessionConfigSchema.parse({ infiniteContext: true, maxTurnsPerSegment: 2 }),
       systemPrompt: null,

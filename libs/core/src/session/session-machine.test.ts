@@ -67,6 +67,7 @@ function session(
 ): PersistedSession {
   return startSession(
     newSessionState({
+      life: 'l1',
       sessionId: 's1',
       config: SessionConfigSchema.parse({
         infiniteContext: true,
@@ -147,7 +148,7 @@ describe('the session machine', () => {
       fromSeq: 0,
       lastEventType: null,
     });
-    expect(s.context.schemaVersion).toBe(2);
+    expect(s.context.schemaVersion).toBe(3);
   });
 
   it('seals a full segment when the next user message arrives, which opens the new segment', () => {
@@ -333,6 +334,7 @@ describe('the session machine', () => {
     expect(types(landed.effects)).toEqual(['attachSummary', 'requestSummary']);
     expect(summaryInFlight(landed.next)).toEqual({
       sessionId: 's1',
+      life: 'l1',
       segmentIndex: 2,
       segmentId: 's1.s2',
       firstSegmentIndex: 1,

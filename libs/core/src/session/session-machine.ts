@@ -214,6 +214,7 @@ export function catchUpRequest(s: SessionState): SummaryRequest | null {
   const last = s.pending[Math.min(s.pending.length, MAX_SEGMENTS_PER_SUMMARY) - 1]!;
   return {
     sessionId: s.sessionId,
+    life: s.life,
     segmentIndex: last.index,
     segmentId: last.id,
     firstSegmentIndex: first.index,

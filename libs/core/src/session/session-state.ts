@@ -9,7 +9,7 @@ import { emptyCounters, segmentIdOf, type SegmentCounters } from './segment.ts';
  * per segment, seals before any turn); 2: exchange-boundary seals, catch-up requests, summaries
  * with items. `upgradeSession` reads every older version.
  */
-export const SESSION_SCHEMA_VERSION = 2;
+export const SESSION_SCHEMA_VERSION = 3;
 
 /** The segment that takes new events. */
 export interface OpenSegment {
@@ -43,6 +43,12 @@ export interface SealedSegmentRef {
  */
 export interface SummaryRequest {
   sessionId: string;
+  /**
+   * The life of the session it was asked in ({@link SessionState.life}): its job id and its
+   * answer's eventId carry it, so that a session deleted and created again under the same id
+   * never collapses onto, or receives, the summary of its earlier life.
+   */
+  life: string;
   /** The newest segment it covers; the summary is attached to it. */
   segmentIndex: number;
   segmentId: string;
@@ -100,6 +106,13 @@ export interface SummaryTotals {
 export interface SessionState {
   schemaVersion: typeof SESSION_SCHEMA_VERSION;
   sessionId: string;
+  /**
+   * Which life of the session id this is: a random token drawn when the session is created
+   * (explicitly or by its first event). A session deleted (or expired) and created again under
+   * the same id is a new life; queue job ids, summary requests and their answers carry it, so
+   * nothing of an earlier life lands in a later one. `'0'` for sessions stored before lives.
+   */
+  life: string;
   config: SessionConfig;
   systemPrompt: string | null;
   systemPromptTokens: number;
@@ -120,6 +133,7 @@ export interface SessionState {
 
 export interface NewSessionInit {
   sessionId: string;
+  life: string;
   config: SessionConfig;
   systemPrompt: string | null;
   systemPromptTokens: number;
@@ -152,6 +166,7 @@ export function newSessionState(init: NewSessionInit): SessionState {
   return {
     schemaVersion: SESSION_SCHEMA_VERSION,
     sessionId: init.sessionId,
+    life: init.life,
     config: init.config,
     systemPrompt: prompt,
     systemPromptTokens: prompt ? init.systemPromptTokens : 0,

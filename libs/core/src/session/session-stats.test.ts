@@ -44,6 +44,7 @@ describe('session stats', () => {
       { infiniteContext: true, maxTurnsPerSegment: 2, systemPrompt: 'be brief' },
       at(0),
       meter,
+      'l1',
     );
     const events: AcceptedEvent[] = [
       { type: 'user_message', content: 'Book a train to Lisbon' },

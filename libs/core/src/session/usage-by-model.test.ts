@@ -21,7 +21,7 @@ beforeAll(() => defaultTokenCounter.prepare(['gpt-4o-mini', 'gpt-4o', 'llama-3.1
 
 /** Applies `events` to a new session the way the engine does; the records and the totals. */
 function apply(events: Record<string, unknown>[], defaultModel = 'gpt-4o-mini') {
-  const session = sessionFromCreate('s', { defaultModel }, at, meter);
+  const session = sessionFromCreate('s', { defaultModel }, at, meter, 'l1');
   const accepted = acceptEvents(
     events.map((e) => ({ sessionId: 's', ...e })),
     { now: at, newEventId: () => `e${++n}` },

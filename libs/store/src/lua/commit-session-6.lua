@@ -1,7 +1,9 @@
 --[[
   Commits one batch of a session's events, atomically, if nobody else wrote since the writer
   read the session (optimistic concurrency on `version`), and, for an implicit create, if the
-  session was not deleted (its tombstone). Either everything below is written, or nothing is.
+  session was not deleted or expired (its tombstone). Either everything below is written, or
+  nothing is. Every commit renews the session's expiry: all its keys expire together after
+  `retentionMs` without a commit, and the life key (the tombstone) `tombstoneMs` later.
 
   All six keys share the session's Redis Cluster hash tag `{tenant:sessionId}`, so the script
   runs on one slot.
@@ -12,8 +14,10 @@
     KEYS[3] ids        SET     eventIds the session has consumed
     KEYS[4] segments   HASH    segmentIndex -> sealed SegmentRecord JSON
     KEYS[5] summaries  HASH    segmentIndex -> SummaryRecord JSON
-    KEYS[6] deleted    STRING  tombstone left by deleteSession (with a TTL); read, and DELeted
-                               by an explicit create, never written here
+    KEYS[6] life       STRING  the session's life token, written by every commit; it outlives
+                               the data keys by the tombstone TTL, so once they are gone
+                               (deleted or expired) it is the tombstone that refuses an
+                               implicit create
 
     ARGV[1] expectedVersion  the version the writer read; 0 = the session must not exist yet
     ARGV[2] create           'implicit' or 'explicit'; only read when expectedVersion is 0:
@@ -25,7 +29,10 @@
     ARGV[6] I                number of consumed eventIds
     ARGV[7] S                number of sealed segments
     ARGV[8] M                number of summaries
-    ARGV[9 .. 8+E]           EventRecord JSON, in seq order (seqs contiguous from firstSeq)
+    ARGV[9] life             the session's life token (core's SessionState.life)
+    ARGV[10] retentionMs     idle time after which every key of the session expires; 0 = never
+    ARGV[11] tombstoneMs     how much longer the life key lives than the data keys
+    ARGV[12 .. 11+E]         EventRecord JSON, in seq order (seqs contiguous from firstSeq)
     next I                   eventIds
     next 2*S                 segmentIndex, SegmentRecord JSON (pairs)
     next 2*M                 segmentIndex, SummaryRecord JSON (pairs)
@@ -45,7 +52,7 @@
      {-5, 0 }                               DELETED            nothing written; implicit create
                                                                of a tombstoned session
 ]]
-local stateKey, eventsKey, idsKey, segmentsKey, summariesKey, deletedKey =
+local stateKey, eventsKey, idsKey, segmentsKey, summariesKey, lifeKey =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 
 -- Lua's unpack() is limited to ~8000 values: variadic commands go out in chunks (even size,
@@ -57,28 +64,33 @@ local currentVersion = tonumber(redis.call('HGET', stateKey, 'version') or '0')
 local expectedVersion = tonumber(ARGV[1])
 local createMode = ARGV[2]
 local e, i, s, m = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-if not (expectedVersion and e and i and s and m) then
-  return { -4, currentVersion, 'expectedVersion and the four counts must be numbers' }
+local life, retentionMs, tombstoneMs = ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11])
+if not (expectedVersion and e and i and s and m and retentionMs and tombstoneMs) then
+  return { -4, currentVersion, 'expectedVersion, the four counts and the two durations must be numbers' }
+end
+if life == nil or life == '' or retentionMs < 0 or tombstoneMs < 1 then
+  return { -4, currentVersion, 'life must be set, retentionMs >= 0 and tombstoneMs >= 1' }
 end
 if createMode ~= 'implicit' and createMode ~= 'explicit' then
   return { -4, currentVersion, "create must be 'implicit' or 'explicit'" }
 end
-if #ARGV ~= 8 + e + i + 2 * s + 2 * m then
-  return { -4, currentVersion, 'ARGV has ' .. #ARGV .. ' values, the counts announce ' .. (8 + e + i + 2 * s + 2 * m) }
+if #ARGV ~= 11 + e + i + 2 * s + 2 * m then
+  return { -4, currentVersion, 'ARGV has ' .. #ARGV .. ' values, the counts announce ' .. (11 + e + i + 2 * s + 2 * m) }
 end
 
 if currentVersion ~= expectedVersion then
   return { -1, currentVersion }
 end
 
--- DELETED: the first event of a session that was deleted must not bring it back. Checked here,
--- in the same atomic step as the write, so a delete cannot slip between a check and the commit.
+-- DELETED: the first event of a session that was deleted (or expired) must not bring it back: its
+-- life key outlives its data. Checked here, in the same atomic step as the write, so a delete
+-- cannot slip between a check and the commit.
 local creating = currentVersion == 0
-if creating and createMode == 'implicit' and redis.call('EXISTS', deletedKey) == 1 then
+if creating and createMode == 'implicit' and redis.call('EXISTS', lifeKey) == 1 then
   return { -5, 0 }
 end
 
-local eventsFrom = 9
+local eventsFrom = 12
 local idsFrom = eventsFrom + e
 local segmentsFrom = idsFrom + i
 local summariesFrom = segmentsFrom + 2 * s
@@ -117,11 +129,20 @@ pushChunked('HSET', summariesKey, summariesFrom, last)
 local newVersion = currentVersion + 1
 redis.call('HSET', stateKey, 'version', newVersion, 'session', ARGV[3])
 
--- An explicit create brings a deleted session back: its tombstone goes. Last on purpose: Redis
--- checks maxmemory (OOM) only before a script's first write, and DEL is allowed under OOM, so
--- a DEL first would let the HSET above through on a full Redis. Every write before this one is
--- a deny-oom command, so a full Redis refuses the commit before anything is written.
-if creating and createMode == 'explicit' then
-  redis.call('DEL', deletedKey)
+-- The life key: this life's token (an explicit create replaces a tombstone with it), and the
+-- expiry of every key renewed: the session is idle from now on. Redis checks maxmemory (OOM)
+-- only before a script's first write, and the writes above are deny-oom commands, so a full
+-- Redis refuses the commit before anything is written.
+local dataKeys = { stateKey, eventsKey, idsKey, segmentsKey, summariesKey }
+if retentionMs > 0 then
+  for k = 1, #dataKeys do
+    redis.call('PEXPIRE', dataKeys[k], retentionMs)
+  end
+  redis.call('SET', lifeKey, life, 'PX', retentionMs + tombstoneMs)
+else
+  for k = 1, #dataKeys do
+    redis.call('PERSIST', dataKeys[k])
+  end
+  redis.call('SET', lifeKey, life)
 end
 return { 0, newVersion }
