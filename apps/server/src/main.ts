@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     timeouts: config.timeouts,
     maxWaitingReadsPerTenant: config.maxWaitingReadsPerTenant,
     streams: config.streams,
+    retention: config.retention,
   });
   // Without it, a request still arriving at SIGTERM leaves its keep-alive connection open.
   const keepAlive = drainKeepAliveOnClose(server.app.server);

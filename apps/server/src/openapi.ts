@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateSessionSchema } from '@threadline/core';
+import { CreateSessionSchema, PatchSessionSchema } from '@threadline/core';
 import {
   AcceptedSchema,
   ConversationAnswerSchema,
@@ -24,7 +24,7 @@ type Security = 'tenant' | 'admin' | 'none';
 
 /** One operation of the API, described with the zod schemas the route validates with. */
 export interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI form: `/v1/sessions/{id}`. */
   path: string;
   operationId: string;
@@ -154,6 +154,20 @@ export const OPERATIONS: Operation[] = [
     query: WaitQuerySchema,
     ok: { 200: json('The session', SessionInfoAnswerSchema) },
     errors: READ_ERRORS,
+  },
+  {
+    method: 'patch',
+    path: '/v1/sessions/{id}',
+    operationId: 'updateSession',
+    summary: "Change a session's metadata or retention",
+    description:
+      'At least one of `metadata` and `retentionSeconds`. `metadata` is a JSON merge patch of the top level (RFC 7396): each key given replaces the session\'s, a key given as `null` is removed, the others stay; the result must stay within the metadata size limit. `retentionSeconds` replaces the retention (idle seconds before the session expires whole; `null` keeps it until deleted), counted from this change. One commit with no event; answers the session as `GET /v1/sessions/{id}` does.',
+    tag: 'sessions',
+    security: 'tenant',
+    params: SessionParamsSchema,
+    body: { schema: PatchSessionSchema, required: true },
+    ok: { 200: json('The session after the change', SessionInfoAnswerSchema) },
+    errors: [400, 401, 403, 404, 413, 415, 429, 503],
   },
   {
     method: 'get',
@@ -291,6 +305,7 @@ function schemaOf(schema: z.ZodType): Record<string, unknown> {
 const COMPONENTS: Record<string, z.ZodType> = {
   Problem: ProblemSchema,
   CreateSession: CreateSessionSchema,
+  PatchSession: PatchSessionSchema,
   Event: HttpEventSchema,
   EventsBody: EventsBodySchema,
   SystemPromptBody: SystemPromptBodySchema,

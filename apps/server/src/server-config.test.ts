@@ -36,6 +36,7 @@ describe('serverConfigFrom', () => {
       rateLimit: { ratePerSecond: 1000, burst: 2000 },
       maxWaitingReadsPerTenant: 100,
       streams: { maxPerTenant: 10, maxDurationMs: 900_000 },
+      retention: {},
       timeouts: { headersMs: 10_000, requestMs: 30_000, connectionMs: 60_000, keepAliveMs: 72_000 },
       redis: { url: 'redis://127.0.0.1:6379' },
       runtime: { topology: { prefix: 'tl', partitions: 16 } },
@@ -166,6 +167,43 @@ describe('serverConfigFrom', () => {
     });
     expect(message).toMatch(/THREADLINE_CONNECTION_TIMEOUT_MS: expected a whole number from 31000/);
     expect(message).toMatch(/THREADLINE_KEEP_ALIVE_TIMEOUT_MS: expected a whole number from 100/);
+  });
+
+  it('reads the retention defaults, for all tenants and per tenant, and names each bad entry', () => {
+    const config = serverConfigFrom({
+      ...base,
+      THREADLINE_API_KEYS: `${KEY_A}=acme`,
+      THREADLINE_RETENTION_SECONDS: '86400',
+      THREADLINE_TENANT_RETENTION_SECONDS: 'acme=none, globex=3600',
+    });
+    expect(config.retention).toEqual({
+      defaultSeconds: 86400,
+      byTenant: { acme: null, globex: 3600 },
+    });
+    expect(
+      serverConfigFrom({
+        ...base,
+        THREADLINE_API_KEYS: `${KEY_A}=acme`,
+        THREADLINE_RETENTION_SECONDS: 'none',
+      }).retention,
+    ).toEqual({ defaultSeconds: null });
+    const message = refusal({
+      ...base,
+      THREADLINE_API_KEYS: `${KEY_A}=acme`,
+      THREADLINE_RETENTION_SECONDS: '0',
+      THREADLINE_TENANT_RETENTION_SECONDS: 'acme=forever,a:b=10,acme=5,globex',
+    });
+    expect(message).toMatch(
+      /THREADLINE_RETENTION_SECONDS: expected whole seconds from 1 to 315360000, or "none"/,
+    );
+    expect(message).toMatch(/THREADLINE_TENANT_RETENTION_SECONDS entry 1: expected whole seconds/);
+    expect(message).toMatch(/THREADLINE_TENANT_RETENTION_SECONDS entry 2: tenant: /);
+    expect(message).toMatch(
+      /THREADLINE_TENANT_RETENTION_SECONDS entry 3: tenant acme is given twice/,
+    );
+    expect(message).toMatch(
+      /THREADLINE_TENANT_RETENTION_SECONDS entry 4: expected tenant=seconds or tenant=none/,
+    );
   });
 
   it('refuses a stream cap of 0 or a stream duration under a second, naming the variable', () => {

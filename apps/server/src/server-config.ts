@@ -15,6 +15,11 @@ import { DEFAULT_MAX_WAITING_READS_PER_TENANT } from './tenant-slots.ts';
 import { DEFAULT_STREAM_LIMITS } from './session-stream.ts';
 import type { RateLimitOptions } from './tenant-rate-limiter.ts';
 import { DEFAULT_RATE_LIMIT } from './tenant-rate-limiter.ts';
+import {
+  parseRetention,
+  parseTenantRetention,
+  type RetentionDefaults,
+} from './retention-defaults.ts';
 
 /** Everything `apps/server` reads from the environment, validated once at startup. */
 export interface ServerConfig {
@@ -33,6 +38,8 @@ export interface ServerConfig {
   maxWaitingReadsPerTenant: number;
   /** Bounds of `GET /v1/sessions/:id/stream` (session-stream.ts). */
   streams: { maxPerTenant: number; maxDurationMs: number };
+  /** The retention of sessions created without one (retention-defaults.ts). */
+  retention: RetentionDefaults;
 }
 
 /** A bad environment: the message names every variable and rule (never a key's value). */
@@ -67,6 +74,8 @@ const wholeNumber = (min: number, max: number) =>
  * | `THREADLINE_REQUEST_TIMEOUT_MS`     | 100 to 600000 (the whole request must arrive)         | 30000       |
  * | `THREADLINE_CONNECTION_TIMEOUT_MS`  | 31000 to 3600000 (idle socket; above waitFor's 30 s)  | 60000       |
  * | `THREADLINE_KEEP_ALIVE_TIMEOUT_MS`  | 100 to 3600000 (idle keep-alive connection)           | 72000       |
+ * | `THREADLINE_RETENTION_SECONDS`      | idle seconds before a new session expires, 1 to 315360000, or `none` | 2592000 (30 days) |
+ * | `THREADLINE_TENANT_RETENTION_SECONDS` | `tenant=seconds|none[,…]`: a tenant's own default      |             |
  *
  * One of the two key variables is required. The keys file is
  * `{ "keys": [{ "id", "key", "tenant", "expiresAt"?, "revoked"? }] }` ({@link KeysFileSchema}),
@@ -118,6 +127,8 @@ const ServerEnvSchema = z.object({
     blankIsUnset,
     wholeNumber(MAX_WAIT_TIMEOUT_MS + 1000, 3_600_000).default(DEFAULT_TIMEOUTS.connectionMs),
   ),
+  THREADLINE_RETENTION_SECONDS: z.preprocess(blankIsUnset, z.string().optional()),
+  THREADLINE_TENANT_RETENTION_SECONDS: z.preprocess(blankIsUnset, z.string().optional()),
   THREADLINE_KEEP_ALIVE_TIMEOUT_MS: z.preprocess(
     blankIsUnset,
     wholeNumber(100, 3_600_000).default(DEFAULT_TIMEOUTS.keepAliveMs),
@@ -299,6 +310,19 @@ export function serverConfigFrom(
     );
   if (e && apiKeys.some((k) => k.key === e.THREADLINE_ADMIN_KEY))
     problems.push('THREADLINE_ADMIN_KEY: must not also be an API key');
+  const retention: RetentionDefaults = {};
+  if (e?.THREADLINE_RETENTION_SECONDS !== undefined)
+    retention.defaultSeconds = parseRetention(
+      e.THREADLINE_RETENTION_SECONDS,
+      'THREADLINE_RETENTION_SECONDS',
+      problems,
+    );
+  if (e?.THREADLINE_TENANT_RETENTION_SECONDS !== undefined)
+    retention.byTenant = parseTenantRetention(
+      e.THREADLINE_TENANT_RETENTION_SECONDS,
+      'THREADLINE_TENANT_RETENTION_SECONDS',
+      problems,
+    );
 
   if (problems.length || !runtime?.redis || !e)
     throw new ServerConfigError(`environment: ${problems.join('; ')}`);
@@ -320,6 +344,7 @@ export function serverConfigFrom(
       maxPerTenant: e.THREADLINE_MAX_STREAMS_PER_TENANT,
       maxDurationMs: e.THREADLINE_STREAM_MAX_DURATION_MS,
     },
+    retention,
     timeouts: {
       headersMs: e.THREADLINE_HEADERS_TIMEOUT_MS,
       requestMs: e.THREADLINE_REQUEST_TIMEOUT_MS,

@@ -25,6 +25,7 @@ import { defaultReadyCheck, type ReadyCheck } from './readiness.ts';
 import { JSON_CSP, useSecurityHeaders } from './security-headers.ts';
 import { DEFAULT_MAX_WAITING_READS_PER_TENANT, TenantSlots } from './tenant-slots.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import type { RetentionDefaults } from './retention-defaults.ts';
 import {
   DEFAULT_STREAM_LIMITS,
   registerSessionStream,
@@ -104,6 +105,11 @@ export interface ServerOptions {
   streams?: Partial<StreamLimits>;
   /** How long the server waits on slow or idle clients; see {@link ServerTimeouts}. */
   timeouts?: Partial<ServerTimeouts>;
+  /**
+   * The retention of sessions created without one: per tenant, else for all, else core's
+   * (30 days). See retention-defaults.ts.
+   */
+  retention?: RetentionDefaults;
 }
 
 /**
@@ -353,7 +359,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // The tenant API: the key's tenant, and only it, for every session a route touches.
   await app.register(async (api) => {
     api.addHook('onRequest', requireTenant(keys, limiter, runtime, metrics));
-    registerSessionRoutes(api, { metrics, waitingReads });
+    registerSessionRoutes(api, { metrics, waitingReads, retention: options.retention ?? {} });
     registerSessionStream(api, { ...DEFAULT_STREAM_LIMITS, ...options.streams });
   });
 

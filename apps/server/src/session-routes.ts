@@ -6,6 +6,7 @@ import {
   acceptEvents,
   CreateSessionSchema,
   formatContext,
+  PatchSessionSchema,
   issuesFromZod,
   sessionInfo,
   ValidationError,
@@ -27,6 +28,7 @@ import {
 } from './http-schemas.ts';
 import { invalid, ProblemError } from './problem.ts';
 import type { TenantSlots } from './tenant-slots.ts';
+import { retentionFor, type RetentionDefaults } from './retention-defaults.ts';
 import type { SessionGateway } from '@threadline/runtime';
 
 /** Validates one part of a request with its zod schema; issues are named `<where>.<field>`. */
@@ -145,7 +147,11 @@ function acceptForSession(
 /** The tenant API under /v1. Every handler reaches sessions through `sessionsOf(request)` only. */
 export function registerSessionRoutes(
   app: FastifyInstance,
-  deps: { metrics: ThreadlineMetrics; waitingReads: TenantSlots | null },
+  deps: {
+    metrics: ThreadlineMetrics;
+    waitingReads: TenantSlots | null;
+    retention: RetentionDefaults;
+  },
 ): void {
   const { metrics } = deps;
   const waitIfAsked = (
@@ -163,8 +169,28 @@ export function registerSessionRoutes(
     // No body at all means defaults; a body of `null` is a body, and not an object.
     const create = parseBody(CreateSessionSchema, request.body === undefined ? {} : request.body);
     const sessionId = create.sessionId ?? randomUUID();
-    await sessionsOf(request).create({ ...create, sessionId });
+    const sessions = sessionsOf(request);
+    const retentionSeconds =
+      create.retentionSeconds !== undefined
+        ? create.retentionSeconds
+        : retentionFor(deps.retention, sessions.tenant);
+    await sessions.create({
+      ...create,
+      sessionId,
+      ...(retentionSeconds === undefined ? {} : { retentionSeconds }),
+    });
     return reply.code(201).send({ sessionId });
+  });
+
+  app.patch('/v1/sessions/:id', async (request) => {
+    const { id } = parsePart(SessionParamsSchema, request.params, 'params');
+    if (request.body === undefined)
+      throw invalid([
+        { path: 'body', rule: 'expected {"metadata": {...}, "retentionSeconds": ...}' },
+      ]);
+    const patch = parseBody(PatchSessionSchema, request.body);
+    const { session } = await sessionsOf(request).update(id, patch);
+    return sessionInfo(session);
   });
 
   app.post('/v1/sessions/:id/events', async (request, reply) => {

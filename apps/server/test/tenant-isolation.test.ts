@@ -257,6 +257,15 @@ const INTRUSIONS: Record<string, Intrusion> = {
     }
     expect((await ctx.send('DELETE', `/v1/sessions/${ctx.victimId}`)).statusCode).toBe(204);
   },
+  'PATCH /v1/sessions/:id': async (ctx, route) => {
+    const url = fillRoute(route.url, { id: ctx.victimId });
+    for (const payload of [
+      { metadata: { owner: 'intruder' } },
+      { retentionSeconds: 1 },
+      { metadata: { plan: null }, retentionSeconds: null },
+    ])
+      await expectNotFound(ctx, await ctx.send('PATCH', url, payload), JSON.stringify(payload));
+  },
   'DELETE /v1/sessions/:id': async (ctx, route) =>
     expectNotFound(
       ctx,

@@ -7,3 +7,4 @@ export * from './event-producer.ts';
 export * from './runtime-config.ts';
 export * from './unparseable-job-data.ts';
 export * from './consumer-retention.ts';
+export * from './session-jobs.ts';

@@ -83,6 +83,8 @@ export class EmbeddedRuntime extends RuntimeBase {
       appliesInProcess: true,
       now,
       newEventId: makeEventId,
+      // Events are applied in this process: no queue holds them.
+      eraseQueued: async () => {},
       settled: async (key) => {
         await tails.get(keyString(key));
       },

@@ -4,8 +4,11 @@ import { SessionEngine, SessionReader } from '@threadline/engine';
 import {
   createRedisConnection,
   DEFAULT_TOPOLOGY,
+  eventQueueName,
   eventQueueNames,
   EventProducer,
+  partitionOf,
+  removeSessionJobs,
   SUMMARIZE_QUEUE,
   type QueueTopology,
   type RedisConnection,
@@ -93,6 +96,9 @@ export class RedisRuntime extends RuntimeBase {
       now: () => clock().toISOString(),
       newEventId: options.newEventId ?? (() => randomUUID()),
       settled: () => Promise.resolve(),
+      eraseQueued: async (tenant, sessionIds) => {
+        await eraseSessionJobs(producer, topology, tenant, sessionIds);
+      },
       deliver: async (key, events, life) => {
         await producer.enqueue(key.tenant, [...events], eventsPerJob, life);
       },
@@ -130,6 +136,29 @@ export class RedisRuntime extends RuntimeBase {
     await this.producer.close();
     if (this.#ownsConnection) await this.#connection.quit().catch(() => undefined);
   }
+}
+
+/**
+ * Removes the jobs of some sessions of a tenant from their partition queues and the summarize
+ * queue (libs/queue `removeSessionJobs`): one pass per partition they fall in.
+ */
+async function eraseSessionJobs(
+  producer: EventProducer,
+  topology: QueueTopology,
+  tenant: string,
+  sessionIds: readonly string[],
+): Promise<void> {
+  const byPartition = new Map<number, Set<string>>();
+  for (const sessionId of sessionIds) {
+    const partition = partitionOf(tenant, sessionId, topology.partitions);
+    byPartition.set(partition, (byPartition.get(partition) ?? new Set()).add(sessionId));
+  }
+  await Promise.all([
+    ...[...byPartition].map(([partition, ids]) =>
+      removeSessionJobs(producer.queue(eventQueueName(partition)), tenant, ids),
+    ),
+    removeSessionJobs(producer.queue(SUMMARIZE_QUEUE), tenant, new Set(sessionIds)),
+  ]);
 }
 
 export function redisRuntime(options: RedisRuntimeOptions): RedisRuntime {

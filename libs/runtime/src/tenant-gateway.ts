@@ -32,6 +32,12 @@ export interface SessionHost {
    * ended by the time they are applied, they are dropped.
    */
   deliver(key: SessionKey, events: readonly AcceptedEvent[], life?: string): Promise<void>;
+  /**
+   * Removes what waits or was kept in queues for these sessions of a tenant (their jobs carry
+   * the conversation's content), once the sessions are deleted. Nothing to do where events are
+   * applied in process.
+   */
+  eraseQueued(tenant: string, sessionIds: readonly string[]): Promise<void>;
   /** Resolves once what this process delivered for the session has been applied (or at once). */
   settled(key: SessionKey): Promise<void>;
   /** The longest pause between two checks of `waitFor`, in ms. */
@@ -191,7 +197,14 @@ export class TenantGateway implements SessionGateway {
     return exportSessionLines(this.host.store, this.key(sessionId), stored, this.host.now());
   }
 
-  delete(sessionId: string): Promise<boolean> {
-    return this.host.store.deleteSession(this.key(sessionId));
+  /**
+   * Erases the session (its tombstone then refuses its late events), then removes its jobs from
+   * the queues: nothing of its content stays in Redis.
+   */
+  async delete(sessionId: string): Promise<boolean> {
+    const key = this.key(sessionId);
+    const existed = await this.host.store.deleteSession(key);
+    await this.host.eraseQueued(key.tenant, [key.sessionId]);
+    return existed;
   }
 }

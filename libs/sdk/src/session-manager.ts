@@ -19,6 +19,7 @@ import {
   sessionInfo,
   type SessionInfo,
   type SessionConfig,
+  type SessionPatchInput,
   type SessionStats,
   type Summarizer,
   type SummaryPage,
@@ -75,6 +76,12 @@ export interface SessionManagerOptions {
   defaultModel?: string;
   /** Token cap of a summary. @defaultValue 400 */
   summaryMaxTokens?: number;
+  /**
+   * Seconds the session may stay idle before it expires whole; `null` keeps it until deleted.
+   * Used when the session is created; a reopened session keeps its own (change it with
+   * {@link SessionManager.update}). @defaultValue 2592000 (30 days)
+   */
+  retentionSeconds?: number | null;
   /** Where the session lives. @defaultValue the process-wide embedded runtime */
   runtime?: Runtime;
 }
@@ -323,6 +330,17 @@ export class SessionManager {
   async getSessionInfo(options: ReadOptions = {}): Promise<SessionInfo> {
     await this.beforeRead(options);
     return sessionInfo((await this.runtime.session(this.id)).session);
+  }
+
+  /**
+   * Changes the session's metadata (merged: each key given replaces the stored one, a key given
+   * as `null` is removed) or its retention (`null`: kept until deleted), in one write; resolves
+   * with the session as {@link getSessionInfo} gives it. A bad patch is a ValidationError naming
+   * the field (`metadata`, `retentionSeconds`), and nothing changes.
+   */
+  async update(patch: SessionPatchInput, options: ReadOptions = {}): Promise<SessionInfo> {
+    await this.beforeRead(options);
+    return sessionInfo((await this.runtime.update(this.id, patch)).session);
   }
 
   /** The system prompt in force. */

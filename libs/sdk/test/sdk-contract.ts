@@ -198,6 +198,29 @@ export function sdkContract(name: string, runtime: () => Runtime): void {
       expect(counted.counts.summaries.made).toBe(0);
     });
 
+    it('changes metadata (merged, null removes a key) and retention with update, and refuses a bad patch', async () => {
+      const sm = new SessionManager({
+        sessionId: id('update'),
+        runtime: runtime(),
+        metadata: { channel: 'web', plan: 'free' },
+        retentionSeconds: 3600,
+      });
+      await sm.userSays('hello');
+      expect((await sm.getSessionInfo()).config.retentionSeconds).toBe(3600);
+      const info = await sm.update({
+        metadata: { plan: 'pro', channel: null },
+        retentionSeconds: null,
+      });
+      expect(info.metadata).toEqual({ plan: 'pro' });
+      expect(info.config.retentionSeconds).toBeNull();
+      expect(await sm.getSessionInfo()).toEqual(info);
+      await expect(sm.update({ retentionSeconds: 0 })).rejects.toMatchObject({
+        issues: [{ path: 'retentionSeconds', rule: expect.any(String) }],
+      });
+      await expect(sm.update({})).rejects.toThrow(/at least one of metadata, retentionSeconds/);
+      expect(await sm.getSessionInfo()).toEqual(info);
+    });
+
     it('lists the summaries that landed, with kind, covered range, tokens and cost, a page at a time', async () => {
       const rt = runtime();
       const sm = new SessionManager({

@@ -249,6 +249,7 @@ async function start(ctx: CommandContext): Promise<number> {
         rateLimit: serverConfig.rateLimit,
         timeouts: serverConfig.timeouts,
         maxWaitingReadsPerTenant: serverConfig.maxWaitingReadsPerTenant,
+        retention: serverConfig.retention,
         metrics,
       });
     } catch (error) {

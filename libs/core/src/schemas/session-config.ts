@@ -9,6 +9,12 @@ export const DEFAULT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 export const MAX_RETENTION_SECONDS = 10 * 365 * 24 * 60 * 60;
 
 /**
+ * A retention as a caller gives it: whole seconds, or `null` for none. Without a default, so
+ * that a create or a patch can tell "not given" (`undefined`) from a value.
+ */
+export const RetentionSecondsSchema = z.number().int().min(1).max(MAX_RETENTION_SECONDS).nullable();
+
+/**
  * How a session segments, summarizes and expires. Fixed when the session is created, but for
  * `retentionSeconds`, which can be changed.
  */
@@ -54,13 +60,7 @@ export const SessionConfigSchema = z.strictObject({
    *
    * @defaultValue 2592000 (30 days)
    */
-  retentionSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_RETENTION_SECONDS)
-    .nullable()
-    .default(DEFAULT_RETENTION_SECONDS),
+  retentionSeconds: RetentionSecondsSchema.default(DEFAULT_RETENTION_SECONDS),
 });
 export type SessionConfig = z.output<typeof SessionConfigSchema>;
 export type SessionConfigInput = z.input<typeof SessionConfigSchema>;
@@ -81,7 +81,7 @@ export const CreateSessionSchema = z.strictObject({
   maxTurnsPerSegment: SessionConfigSchema.shape.maxTurnsPerSegment.optional(),
   defaultModel: SessionConfigSchema.shape.defaultModel.optional(),
   summaryMaxTokens: SessionConfigSchema.shape.summaryMaxTokens.optional(),
-  retentionSeconds: SessionConfigSchema.shape.retentionSeconds.optional(),
+  retentionSeconds: RetentionSecondsSchema.optional(),
 });
 export type CreateSessionInput = z.input<typeof CreateSessionSchema>;
 export type CreateSession = z.output<typeof CreateSessionSchema>;
@@ -95,7 +95,7 @@ export type CreateSession = z.output<typeof CreateSessionSchema>;
 export const PatchSessionSchema = z
   .strictObject({
     metadata: z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).optional(),
-    retentionSeconds: SessionConfigSchema.shape.retentionSeconds.optional(),
+    retentionSeconds: RetentionSecondsSchema.optional(),
   })
   .refine((patch) => patch.metadata !== undefined || patch.retentionSeconds !== undefined, {
     message: 'expected at least one of metadata, retentionSeconds',
