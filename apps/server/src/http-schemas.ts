@@ -41,6 +41,17 @@ export const SessionParamsSchema = z.strictObject({
   id: IdSchema.meta({ description: 'The session id' }),
 });
 
+export const SubjectParamsSchema = z.strictObject({
+  subjectId: IdSchema.meta({ description: 'The end user, as sessions were created with it' }),
+});
+
+export const SubjectErasedSchema = z.object({
+  subjectId: IdSchema,
+  erasedSessions: z
+    .array(IdSchema)
+    .meta({ description: 'The sessions of the subject that existed and were erased' }),
+});
+
 /** Read-your-writes: wait until this event has been applied before reading. */
 const waitQuery = {
   waitFor: IdSchema.optional().meta({
@@ -390,6 +401,10 @@ export const SessionInfoAnswerSchema = z.object({
   config: SessionConfigSchema,
   metadata: z.record(z.string(), z.unknown()),
   parentId: IdSchema.nullable().meta({ description: 'The parent named at create; null for none' }),
+  subjectId: IdSchema.nullable().meta({
+    description:
+      'The end user named at create (DELETE /v1/subjects/{subjectId} erases it); null for none',
+  }),
   createdAt: text,
   updatedAt: text,
   state: z.enum(['active', 'summarizing']),

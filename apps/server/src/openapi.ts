@@ -12,6 +12,8 @@ import {
   SessionInfoAnswerSchema,
   SessionParamsSchema,
   StatsQuerySchema,
+  SubjectErasedSchema,
+  SubjectParamsSchema,
   SummariesAnswerSchema,
   StreamQuerySchema,
   SummariesQuerySchema,
@@ -161,7 +163,7 @@ export const OPERATIONS: Operation[] = [
     operationId: 'updateSession',
     summary: "Change a session's metadata or retention",
     description:
-      'At least one of `metadata` and `retentionSeconds`. `metadata` is a JSON merge patch of the top level (RFC 7396): each key given replaces the session\'s, a key given as `null` is removed, the others stay; the result must stay within the metadata size limit. `retentionSeconds` replaces the retention (idle seconds before the session expires whole; `null` keeps it until deleted), counted from this change. One commit with no event; answers the session as `GET /v1/sessions/{id}` does.',
+      "At least one of `metadata` and `retentionSeconds`. `metadata` is a JSON merge patch of the top level (RFC 7396): each key given replaces the session's, a key given as `null` is removed, the others stay; the result must stay within the metadata size limit. `retentionSeconds` replaces the retention (idle seconds before the session expires whole; `null` keeps it until deleted), counted from this change. One commit with no event; answers the session as `GET /v1/sessions/{id}` does.",
     tag: 'sessions',
     security: 'tenant',
     params: SessionParamsSchema,
@@ -223,6 +225,19 @@ export const OPERATIONS: Operation[] = [
     params: SessionParamsSchema,
     ok: { 204: { description: 'Erased' } },
     errors: [400, 401, 403, 404, 429, 503],
+  },
+  {
+    method: 'delete',
+    path: '/v1/subjects/{subjectId}',
+    operationId: 'eraseSubject',
+    summary: 'Erase every session of an end user (subjectId), everywhere',
+    description:
+      "Every session of this tenant created with this `subjectId`, as `DELETE /v1/sessions/{id}` erases one: every key of it, and every job of it in the queues (waiting, delayed, completed, failed); a summary being made for it lands nowhere. Found through the subject's index (no key scan). Answers the sessions that existed; a subject with none answers `erasedSessions: []` (erasure is idempotent).",
+    tag: 'sessions',
+    security: 'tenant',
+    params: SubjectParamsSchema,
+    ok: { 200: json('What was erased', SubjectErasedSchema) },
+    errors: [400, 401, 403, 429, 503],
   },
   {
     method: 'get',

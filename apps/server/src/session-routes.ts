@@ -22,6 +22,7 @@ import {
   MessagesQuerySchema,
   SessionParamsSchema,
   StatsQuerySchema,
+  SubjectParamsSchema,
   SummariesQuerySchema,
   SystemPromptBodySchema,
   WaitQuerySchema,
@@ -294,5 +295,11 @@ export function registerSessionRoutes(
     if (!(await sessionsOf(request).delete(id)))
       throw new ProblemError('not-found', `session "${id}" does not exist`);
     return reply.code(204).send();
+  });
+
+  app.delete('/v1/subjects/:subjectId', async (request) => {
+    const { subjectId } = parsePart(SubjectParamsSchema, request.params, 'params');
+    const erasedSessions = await sessionsOf(request).eraseSubject(subjectId);
+    return { subjectId, erasedSessions };
   });
 }

@@ -236,4 +236,104 @@ describe('session retention and PATCH', () => {
       ).entries,
     ).toHaveLength(3);
   });
+
+  it('erases every session of a subject and nothing else; summaries waiting for it are removed, and a late answer lands nowhere', async () => {
+    const marker = `IBIS-${randomBytes(6).toString('hex')}`;
+    const other = `TAPIR-${randomBytes(6).toString('hex')}`;
+    const prefix = api.fleet.topology.prefix;
+    const tenantA = api.fleet.runtime.forTenant(TENANT_A);
+    const summarizer = api.fleet.summarizers[0]!.worker;
+    await summarizer.pause();
+    try {
+      const converse = async (sessionId: string, subjectId: string, word: string) => {
+        await a.post('/v1/sessions', {
+          sessionId,
+          subjectId,
+          infiniteContext: true,
+          maxTurnsPerSegment: 2,
+        });
+        const sent = await a.post(`/v1/sessions/${sessionId}/events`, {
+          events: [
+            { type: 'user_message', content: `I am ${word}.` },
+            { type: 'assistant_message', content: `Hello ${word}.` },
+            { type: 'user_message', content: `Bye from ${word}.` },
+          ],
+        });
+        const ids = json<{ accepted: string[] }>(sent).accepted;
+        await a.get(`/v1/sessions/${sessionId}/stats?waitFor=${ids.at(-1)}`);
+      };
+      await converse('subj-1', 'user-7', marker);
+      await converse('subj-2', 'user-7', marker);
+      await converse('subj-3', 'user-8', other);
+      expect(json<{ subjectId: string }>(await a.get('/v1/sessions/subj-1')).subjectId).toBe(
+        'user-7',
+      );
+      expect(await api.fleet.runtime.store.sessionsOfSubject(TENANT_A, 'user-7')).toEqual([
+        'subj-1',
+        'subj-2',
+      ]);
+      const { life } = (await tenantA.session('subj-1')).session.context;
+      expect((await tenantA.session('subj-1')).session.value).toBe('summarizing');
+
+      const erased = await api.as(keys.tenantA, { method: 'DELETE', url: '/v1/subjects/user-7' });
+      expect(erased.statusCode).toBe(200);
+      expect(json(erased)).toEqual({ subjectId: 'user-7', erasedSessions: ['subj-1', 'subj-2'] });
+      problemOf(await a.get('/v1/sessions/subj-1'), 404);
+      problemOf(await a.get('/v1/sessions/subj-2'), 404);
+      expect(await api.fleet.runtime.store.sessionsOfSubject(TENANT_A, 'user-7')).toEqual([]);
+
+      // The answer of a summary that was being made when the subject was erased.
+      const [job] = await api.fleet.runtime.producer.enqueue(
+        TENANT_A,
+        [
+          {
+            type: 'summary_ready',
+            eventId: `summary-${life}-0`,
+            sessionId: 'subj-1',
+            occurredAt: new Date().toISOString(),
+            segmentIndex: 0,
+            segmentId: 'subj-1.s0',
+            summary: {
+              text: `Late: ${marker}.`,
+              items: [],
+              kind: 'llm',
+              model: 'gpt-4o-mini',
+              promptTokens: 1,
+              completionTokens: 1,
+              costNano: 0,
+              attempts: 1,
+              fallbackReason: null,
+            },
+          } as never,
+        ],
+        1,
+        life,
+      );
+      const queue = api.fleet.runtime.producer.queue(job!.queue);
+      const deadline = Date.now() + 10_000;
+      while (await queue.getJob(job!.jobId)) {
+        if (Date.now() > deadline) throw new Error('the late answer is still in its queue');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      summarizer.resume();
+    }
+    await api.fleet.runtime.idle();
+    problemOf(await a.get('/v1/sessions/subj-1'), 404);
+    const everything = JSON.stringify(await dumpKeys(redis, `${globEscape(prefix)}*`));
+    expect(everything).not.toContain(marker);
+    expect(everything).toContain(other);
+    expect((await a.get('/v1/sessions/subj-3')).statusCode).toBe(200);
+    // Erasing again is a no-op that says so.
+    expect(
+      json(await api.as(keys.tenantA, { method: 'DELETE', url: '/v1/subjects/user-7' })),
+    ).toEqual({
+      subjectId: 'user-7',
+      erasedSessions: [],
+    });
+    problemOf(
+      await api.as(keys.tenantA, { method: 'DELETE', url: '/v1/subjects/not%20an%20id' }),
+      400,
+    );
+  });
 });

@@ -266,6 +266,13 @@ const INTRUSIONS: Record<string, Intrusion> = {
     ])
       await expectNotFound(ctx, await ctx.send('PATCH', url, payload), JSON.stringify(payload));
   },
+  'DELETE /v1/subjects/:subjectId': async (ctx, route) => {
+    // The victim's subject, named by the intruder: its own (empty) subject, nothing erased.
+    const url = fillRoute(route.url, { subjectId: `subject-${ctx.victimId}` });
+    const answer = await ctx.send('DELETE', url);
+    expect(answer.statusCode, url).toBe(200);
+    expect(json(answer)).toEqual({ subjectId: `subject-${ctx.victimId}`, erasedSessions: [] });
+  },
   'DELETE /v1/sessions/:id': async (ctx, route) =>
     expectNotFound(
       ctx,
@@ -345,6 +352,7 @@ describe('tenant isolation on every route of the server', () => {
       (
         await owner.post('/v1/sessions', {
           sessionId: victimId,
+          subjectId: `subject-${victimId}`,
           systemPrompt: `${secret}-prompt`,
           metadata: { tag: `${secret}-meta` },
         })

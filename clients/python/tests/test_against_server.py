@@ -183,6 +183,21 @@ class Errors(ServerTestCase):
             self.client.get_messages(sid, format="cohere")
         self.assertEqual(fmt.exception.fields, ["query.format"])
 
+    def test_a_session_is_patched_and_a_subject_erased(self) -> None:
+        subject = unique("subject")
+        first = self.client.create_session(unique("subj"), subject_id=subject, metadata={"plan": "free"})
+        second = self.client.create_session(unique("subj"), subject_id=subject, retention_seconds=3600)
+        info = self.client.update_session(first, metadata={"plan": "pro"}, retention_seconds=None)
+        self.assertEqual(info["metadata"], {"plan": "pro"})
+        self.assertIsNone(info["config"]["retentionSeconds"])
+        self.assertEqual(info["subjectId"], subject)
+        with self.assertRaises(ValidationError):
+            self.client.update_session(first, retention_seconds=0)
+        self.assertEqual(sorted(self.client.erase_subject(subject)), sorted([first, second]))
+        with self.assertRaises(NotFoundError):
+            self.client.get_stats(first)
+        self.assertEqual(self.client.erase_subject(subject), [])
+
     def test_an_unknown_session_is_not_found(self) -> None:
         missing = unique("missing")
         with self.assertRaises(NotFoundError) as read:

@@ -91,6 +91,8 @@ class ThreadlineClient:
         max_turns_per_segment: Optional[int] = None,
         default_model: Optional[str] = None,
         summary_max_tokens: Optional[int] = None,
+        subject_id: Optional[str] = None,
+        retention_seconds: Optional[int] = None,
     ) -> str:
         """``POST /v1/sessions`` → the session id (generated when not given). 409: ConflictError."""
         body: Dict[str, Any] = {}
@@ -104,6 +106,8 @@ class ThreadlineClient:
             ("maxTurnsPerSegment", max_turns_per_segment),
             ("defaultModel", default_model),
             ("summaryMaxTokens", summary_max_tokens),
+            ("subjectId", subject_id),
+            ("retentionSeconds", retention_seconds),
         ):
             if value is not None:
                 body[key] = value
@@ -112,6 +116,29 @@ class ThreadlineClient:
     def delete_session(self, session_id: str) -> None:
         """``DELETE /v1/sessions/:id``: erase the session. 404: NotFoundError."""
         self._request("DELETE", self._path(session_id), idempotent=True)
+
+    def update_session(
+        self,
+        session_id: str,
+        *,
+        metadata: Optional[Mapping[str, Any]] = None,
+        retention_seconds: Any = ...,
+    ) -> Dict[str, Any]:
+        """``PATCH /v1/sessions/:id``: merge ``metadata`` (a key set to None is removed) and/or
+        replace the retention (``retention_seconds=None``: kept until deleted). Answers the
+        session info. 404: NotFoundError; a bad patch: ValidationError naming the field."""
+        body: Dict[str, Any] = {}
+        if metadata is not None:
+            body["metadata"] = dict(metadata)
+        if retention_seconds is not ...:
+            body["retentionSeconds"] = retention_seconds
+        return self._request("PATCH", self._path(session_id), body=body, idempotent=True)
+
+    def erase_subject(self, subject_id: str) -> List[str]:
+        """``DELETE /v1/subjects/:subjectId``: erase every session created with this subject
+        (the end user), everywhere. Answers the ids of the sessions erased."""
+        path = "/v1/subjects/" + urllib.parse.quote(subject_id, safe="")
+        return list(self._request("DELETE", path, idempotent=True)["erasedSessions"])
 
     # ---- writes -------------------------------------------------------------------------
 

@@ -99,4 +99,7 @@ export abstract class RuntimeBase implements Runtime {
   delete(sessionId: string) {
     return this.own.delete(sessionId);
   }
+  eraseSubject(subjectId: string) {
+    return this.own.eraseSubject(subjectId);
+  }
 }

@@ -106,8 +106,13 @@ export interface SessionGateway {
   watch(sessionId: string, options: WatchOptions): Promise<AsyncIterable<SessionChange>>;
   /** The whole session as JSON lines (see export-session.ts); SessionNotFoundError first. */
   export(sessionId: string): Promise<AsyncIterable<string>>;
-  /** Erases the session; false when there was none. */
+  /** Erases the session and its jobs in the queues; false when there was none. */
   delete(sessionId: string): Promise<boolean>;
+  /**
+   * Erases every session of a subject (core's `subjectId`) of this tenant, as `delete` does, and
+   * the subject's index; the ids of the sessions that existed. A subject with none: `[]`.
+   */
+  eraseSubject(subjectId: string): Promise<string[]>;
   /** The time now, as events are stamped with it. */
   now(): string;
   newEventId(): string;

@@ -207,4 +207,25 @@ export class TenantGateway implements SessionGateway {
     await this.host.eraseQueued(key.tenant, [key.sessionId]);
     return existed;
   }
+
+  /**
+   * Reads the subject's index and deletes its sessions (each leaves its tombstone and leaves
+   * the index), then removes their jobs from the queues in one pass; again while the index still
+   * names sessions (one created meanwhile), at most 5 rounds.
+   */
+  async eraseSubject(subjectId: string): Promise<string[]> {
+    const subject = toId(subjectId, 'subjectId');
+    const erased: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const sessionIds = await this.host.store.sessionsOfSubject(this.tenant, subject);
+      if (sessionIds.length === 0) break;
+      for (const sessionId of sessionIds)
+        if (await this.host.store.deleteSession({ tenant: this.tenant, sessionId }))
+          erased.push(sessionId);
+      await this.host.eraseQueued(this.tenant, sessionIds);
+      // Index entries of sessions that no longer existed (expired, or a create that failed).
+      await this.host.store.forgetSubjectSessions(this.tenant, subject, sessionIds);
+    }
+    return erased.sort();
+  }
 }

@@ -244,5 +244,27 @@ export function gatewayContract(name: string, make: () => Runtime): void {
       expect(JSON.stringify(conversation)).toContain('second: turn-c');
       expect(JSON.stringify(conversation)).not.toContain('first:');
     });
+
+    it('erases every session of a subject, and only those', async () => {
+      const rt = make();
+      const subject = id('subject');
+      const [s1, s2, s3] = [id('subj'), id('subj'), id('subj')];
+      await rt.create({ sessionId: s1!, subjectId: subject });
+      await rt.create({ sessionId: s2!, subjectId: subject });
+      await rt.create({ sessionId: s3!, subjectId: `${subject}-other` });
+      for (const sessionId of [s1!, s3!]) {
+        const [eventId] = await rt.submit(sessionId, user(rt, sessionId, 'hello'), {
+          mustExist: true,
+        });
+        await rt.waitFor(sessionId, eventId!, { timeoutMs: 10_000 });
+      }
+      expect((await rt.session(s1!)).session.context.subjectId).toBe(subject);
+      expect(await rt.eraseSubject(subject)).toEqual([s1, s2].sort());
+      await expect(rt.session(s1!)).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(rt.session(s2!)).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect((await rt.session(s3!)).session.context.subjectId).toBe(`${subject}-other`);
+      expect(await rt.eraseSubject(subject)).toEqual([]);
+      await expect(rt.eraseSubject('not an id')).rejects.toThrow(/subjectId/);
+    });
   });
 }

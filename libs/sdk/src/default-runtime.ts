@@ -12,3 +12,15 @@ export function defaultRuntime(): Runtime {
 export function setDefaultRuntime(runtime: Runtime): void {
   current = runtime;
 }
+
+/**
+ * Erases every session of an end user (the `subjectId` they were created with) of the runtime's
+ * tenant, everywhere (the runtime's `eraseSubject`); the ids of the sessions that existed.
+ * `DELETE /v1/subjects/:subjectId` over HTTP.
+ */
+export function eraseSubject(
+  subjectId: string,
+  options: { runtime?: Runtime } = {},
+): Promise<string[]> {
+  return (options.runtime ?? defaultRuntime()).eraseSubject(subjectId);
+}

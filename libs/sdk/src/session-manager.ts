@@ -65,6 +65,8 @@ export interface SessionManagerOptions {
   /** Blank means none. On reopening, a prompt given here replaces the stored one. */
   systemPrompt?: string;
   parentId?: string;
+  /** The end user the conversation is about (an id of yours): `eraseSubject` erases it all. */
+  subjectId?: string;
   metadata?: Record<string, unknown>;
   /** @defaultValue false */
   infiniteContext?: boolean;

@@ -53,6 +53,8 @@ export class MemorySessionStore implements SessionStore {
    * While it lives and the session's data does not, an implicit create is refused.
    */
   private readonly lives = new Map<string, number | null>();
+  /** `tenant:subjectId` → session ids (see `sessionsOfSubject`); never expires here. */
+  private readonly subjects = new Map<string, Set<string>>();
   private readonly clock: () => number;
   readonly tombstoneTtlSeconds: number;
 
@@ -139,6 +141,11 @@ export class MemorySessionStore implements SessionStore {
       sessionJson: sessionToStoredJson(request.session),
       version: currentVersion + 1,
     };
+    const { subjectId } = request.session.context;
+    if (subjectId !== null && creating) {
+      const k2 = `${key.tenant}:${subjectId}`;
+      this.subjects.set(k2, (this.subjects.get(k2) ?? new Set()).add(key.sessionId));
+    }
     // Every commit renews the expiry, as the Redis store's script does.
     const retentionSeconds = request.session.context.config.retentionSeconds;
     const now = this.clock();
@@ -190,10 +197,31 @@ export class MemorySessionStore implements SessionStore {
   /** Erases the session and leaves its tombstone (even if it did not exist). */
   async deleteSession(key: SessionKey): Promise<boolean> {
     const k = keyString(key);
-    const existed = this.entry(k) !== undefined;
+    const entry = this.entry(k);
+    const existed = entry !== undefined;
+    if (entry) {
+      const { subjectId } = sessionFromStoredJson(entry.stored.sessionJson).context;
+      if (subjectId !== null)
+        await this.forgetSubjectSessions(key.tenant, subjectId, [key.sessionId]);
+    }
     this.entries.delete(k);
     this.lives.set(k, this.clock() + this.tombstoneTtlSeconds * 1000);
     return existed;
+  }
+
+  async sessionsOfSubject(tenant: string, subjectId: string): Promise<string[]> {
+    return [...(this.subjects.get(`${tenant}:${subjectId}`) ?? [])].sort();
+  }
+
+  async forgetSubjectSessions(
+    tenant: string,
+    subjectId: string,
+    sessionIds: readonly string[],
+  ): Promise<void> {
+    const k = `${tenant}:${subjectId}`;
+    const set = this.subjects.get(k);
+    for (const id of sessionIds) set?.delete(id);
+    if (set?.size === 0) this.subjects.delete(k);
   }
 
   /** Session ids of a tenant (for tests and the embedded CLI). */

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import {
+  MAX_RETENTION_SECONDS,
   sessionFromStoredJson,
   sessionToStoredJson,
   upgradeSegmentRecord,
@@ -15,6 +16,7 @@ import {
   sessionDataKeyList,
   sessionKeyList,
   sessionKeys,
+  subjectKey,
   type SessionKeys,
 } from './session-keys.ts';
 import {
@@ -120,7 +122,23 @@ export class RedisSessionStore implements SessionStore {
           `commit of ${keyString(key)}: appendEvents[${i}].seq is ${record.seq}, expected ${firstSeq + i} (seqs of a batch must be contiguous)`,
         );
     });
-    const { life, config } = request.session.context;
+    const { life, config, subjectId } = request.session.context;
+    const subject = subjectId === null ? null : subjectKey(this.prefix, key.tenant, subjectId);
+    // The index lives as long as the longest-lived of its sessions: every commit of one raises
+    // its expiry to that session's (GT: never lowers it; a session kept forever counts as the
+    // longest retention there is). It names the session before the session exists, so an
+    // erasure never misses it (an entry whose create then failed points at nothing: harmless).
+    const indexTtl = (config.retentionSeconds ?? MAX_RETENTION_SECONDS) + this.tombstoneTtlSeconds;
+    if (subject && request.expectedVersion === 0)
+      transactionResults(
+        await this.redis
+          .multi()
+          .sadd(subject, key.sessionId)
+          .expire(subject, indexTtl, 'NX')
+          .expire(subject, indexTtl, 'GT')
+          .exec(),
+        `subject index of ${keyString(key)}`,
+      );
     const args: (string | number)[] = [
       request.expectedVersion,
       request.create ?? 'implicit',
@@ -140,7 +158,10 @@ export class RedisSessionStore implements SessionStore {
     for (const summary of request.summaries)
       args.push(summary.segmentIndex, JSON.stringify(summary));
 
-    const reply = await runLuaScript(this.redis, commitSessionScript, sessionKeyList(keys), args);
+    const [reply] = await Promise.all([
+      runLuaScript(this.redis, commitSessionScript, sessionKeyList(keys), args),
+      subject && request.expectedVersion !== 0 && this.redis.expire(subject, indexTtl, 'GT'),
+    ]);
     if (!Array.isArray(reply))
       throw new Error(`commit of ${keyString(key)}: unexpected reply ${JSON.stringify(reply)}`);
     const [code, version, detail] = reply as [number, number, string | number | undefined];
@@ -231,12 +252,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * 1 round trip: MULTI EXISTS state, UNLINK the five data keys, SET life "deleted <now>" EX ttl
-   * EXEC. The tombstone is left even when the session did not exist: its first events may be
-   * queued.
+   * 2 round trips: HMGET state (to know its subject), then MULTI EXISTS state, UNLINK the five
+   * data keys, SET life "deleted <now>" EX ttl EXEC; and SREM from its subject's index first when
+   * it has one. The tombstone is left even when the session did not exist: its first events may
+   * be queued.
    */
   async deleteSession(key: SessionKey): Promise<boolean> {
     const keys = this.keysOf(key);
+    const stored = await this.load(key);
+    const subjectId = stored?.session.context.subjectId ?? null;
+    if (subjectId !== null)
+      await this.redis.srem(subjectKey(this.prefix, key.tenant, subjectId), key.sessionId);
     const replies = await this.redis
       .multi()
       .exists(keys.state)
@@ -249,6 +275,21 @@ export class RedisSessionStore implements SessionStore {
       string,
     ];
     return existed === 1;
+  }
+
+  /** 1 round trip: SMEMBERS of the subject's index. */
+  async sessionsOfSubject(tenant: string, subjectId: string): Promise<string[]> {
+    return (await this.redis.smembers(subjectKey(this.prefix, tenant, subjectId))).sort();
+  }
+
+  /** 1 round trip: SREM (none for an empty list). */
+  async forgetSubjectSessions(
+    tenant: string,
+    subjectId: string,
+    sessionIds: readonly string[],
+  ): Promise<void> {
+    if (sessionIds.length > 0)
+      await this.redis.srem(subjectKey(this.prefix, tenant, subjectId), ...sessionIds);
   }
 
   /** Quits the connection if the store owns it; otherwise leaves it to its owner. */

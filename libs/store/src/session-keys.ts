@@ -40,6 +40,16 @@ export function sessionDataKeyList(keys: SessionKeys): [string, string, string, 
 }
 
 /**
+ * SET: the session ids of a tenant's subject (`SessionStore.sessionsOfSubject`). Its own hash tag
+ * (`{tenant:subjectId}` after `subject:`), so it lives apart from the sessions' slots: it is
+ * written beside the commit, not in it.
+ */
+export function subjectKey(prefix: string, tenant: string, subjectId: string): string {
+  assertKeyPrefix(prefix);
+  return `${prefix}:subject:{${toId(tenant, 'tenant')}:${toId(subjectId, 'subjectId')}}`;
+}
+
+/**
  * Checks a key prefix: it may not contain `{` or `}`, since Redis Cluster hashes the first
  * `{...}` of a key and a brace in the prefix would take the place of the session's hash tag.
  */

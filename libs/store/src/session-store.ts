@@ -73,6 +73,19 @@ export interface SessionStore {
    * implicit create is refused with `reason: 'deleted'`. Returns whether the session existed.
    */
   deleteSession(key: SessionKey): Promise<boolean>;
+  /**
+   * The ids of the tenant's sessions created for a subject (core's `SessionState.subjectId`),
+   * deleted and expired ones possibly among them: the index entry is written before the session
+   * is created, so a session is never missing from it. Kept as long as the longest-lived of its
+   * sessions (renewed by their commits); a delete takes its session out.
+   */
+  sessionsOfSubject(tenant: string, subjectId: string): Promise<string[]>;
+  /** Takes these session ids out of the subject's index (an erasure's last step). */
+  forgetSubjectSessions(
+    tenant: string,
+    subjectId: string,
+    sessionIds: readonly string[],
+  ): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import {
   sessionDataKeyList,
   sessionKeyList,
   sessionKeys,
+  subjectKey,
   type SessionKey,
 } from '@threadline/store';
 import { ErrorCode } from '../src/error-code.ts';
@@ -125,6 +126,27 @@ describe('RedisSessionStore on one Redis', () => {
       await store.commit(key, { ...script.create(), expectedVersion: 2, session: kept }),
     ).toEqual({ ok: true, version: 3 });
     for (const k of sessionKeyList(keys)) expect(await redis.pttl(k)).toBe(-1);
+  });
+
+  it("keeps a subject's index as long as the longest-lived of its sessions: renewed by their commits, never shortened, longest with one kept forever", async () => {
+    const index = subjectKey(prefix, 'acme', 'user-7');
+    const withRetention = (sessionId: string, retentionSeconds: number | null) => {
+      const script = new SessionScript(sessionId, { retentionSeconds });
+      script.session = {
+        ...script.session,
+        context: { ...script.session.context, subjectId: 'user-7' },
+      };
+      return script;
+    };
+    const week = store.tombstoneTtlSeconds;
+    await store.commit({ tenant: 'acme', sessionId: 'long' }, withRetention('long', 1000).create());
+    expect(await redis.ttl(index)).toBeGreaterThan(week + 990);
+    await store.commit({ tenant: 'acme', sessionId: 'short' }, withRetention('short', 10).create());
+    expect(await redis.ttl(index)).toBeGreaterThan(week + 990);
+    // Kept forever counts as the longest retention there is (10 years).
+    await store.commit({ tenant: 'acme', sessionId: 'kept' }, withRetention('kept', null).create());
+    expect(await redis.ttl(index)).toBeGreaterThan(week + 315_359_990);
+    expect(await redis.smembers(index)).toHaveLength(3);
   });
 
   it('leaves a tombstone with a TTL on delete (7 days by default, or tombstoneTtlSeconds)', async () => {

@@ -339,6 +339,43 @@ export function describeSessionStoreContract(
       expect((await store.load(key))?.session).toEqual(kept);
     });
 
+    it("indexes a subject's sessions from their create, takes a deleted one out, and forgets ids on request", async () => {
+      const mine = (sessionId: string, subjectId: string) => {
+        const script = new SessionScript(sessionId);
+        script.session = {
+          ...script.session,
+          context: { ...script.session.context, subjectId },
+        };
+        return script;
+      };
+      const one = { tenant: 'acme', sessionId: 's-1' };
+      const two = { tenant: 'acme', sessionId: 's-2' };
+      const elsewhere = { tenant: 'globex', sessionId: 's-3' };
+      expect(await store.commit(one, mine('s-1', 'user-7').create())).toEqual({
+        ok: true,
+        version: 1,
+      });
+      expect(await store.commit(two, mine('s-2', 'user-7').create())).toEqual({
+        ok: true,
+        version: 1,
+      });
+      expect(await store.commit(elsewhere, mine('s-3', 'user-7').create())).toEqual({
+        ok: true,
+        version: 1,
+      });
+      // A create that loses (the session exists) adds nothing new.
+      expect((await store.commit(one, mine('s-1', 'user-9').create())).ok).toBe(false);
+      expect(await store.sessionsOfSubject('acme', 'user-7')).toEqual(['s-1', 's-2']);
+      expect(await store.sessionsOfSubject('globex', 'user-7')).toEqual(['s-3']);
+      expect(await store.sessionsOfSubject('acme', 'user-8')).toEqual([]);
+
+      expect(await store.deleteSession(one)).toBe(true);
+      expect(await store.sessionsOfSubject('acme', 'user-7')).toEqual(['s-2']);
+      await store.forgetSubjectSessions('acme', 'user-7', ['s-2', 'never-there']);
+      expect(await store.sessionsOfSubject('acme', 'user-7')).toEqual([]);
+      expect(await store.sessionsOfSubject('globex', 'user-7')).toEqual(['s-3']);
+    });
+
     it('erases every trace of a session on delete; a later load is null and the session can start over', async () => {
       const script = new SessionScript(key.sessionId, { maxTurnsPerSegment: 1 });
       expect(await store.commit(key, script.create())).toEqual({ ok: true, version: 1 });

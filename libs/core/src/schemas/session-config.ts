@@ -75,6 +75,11 @@ export const CreateSessionSchema = z.strictObject({
   systemPrompt: z.string().max(LIMITS.systemPromptMaxChars).nullable().optional(),
   /** Id of the conversation this one continues, if any. */
   parentId: IdSchema.nullable().optional(),
+  /**
+   * The end user the conversation is about (an id of the platform's, not a name or an email):
+   * erasing the subject erases every session of it.
+   */
+  subjectId: IdSchema.optional(),
   metadata: MetadataSchema.optional(),
   infiniteContext: SessionConfigSchema.shape.infiniteContext.optional(),
   tokenThreshold: SessionConfigSchema.shape.tokenThreshold.optional(),

@@ -144,6 +144,7 @@ export function sessionFromCreate(
             ),
       metadata,
       parentId: create.parentId ?? null,
+      subjectId: create.subjectId ?? null,
       createdAt: at,
     }),
   );

@@ -7,7 +7,8 @@
  * request per sealed segment (only the first being made); summaries were text only; the open
  * segment did not know its last event's type.
  *
- * Version 2 (before lives and retention): no `life`, no `config.retentionSeconds`.
+ * Version 2 (before lives and retention): no `life`, no `config.retentionSeconds`, no
+ * `subjectId`.
  */
 import { parseSummaryText } from '../summary/parse-summary.ts';
 import type { SummaryItem } from '../summary/structured-summary.ts';
@@ -58,6 +59,7 @@ function upgradeV2(stored: PersistedSession): PersistedSession {
       ...context,
       schemaVersion: SESSION_SCHEMA_VERSION,
       life: context.life ?? LEGACY_LIFE,
+      subjectId: context.subjectId ?? null,
       config: { ...context.config, retentionSeconds: context.config.retentionSeconds ?? null },
       inFlight: context.inFlight
         ? { ...context.inFlight, life: context.inFlight.life ?? LEGACY_LIFE }

@@ -14,6 +14,8 @@ export interface SessionInfo {
   config: SessionConfig;
   metadata: Record<string, unknown>;
   parentId: string | null;
+  /** The end user the conversation is about, if its create named one. */
+  subjectId: string | null;
   createdAt: string;
   updatedAt: string;
   /** `active`, or `summarizing` while a summary is being made. */
@@ -43,6 +45,7 @@ export function sessionInfo(session: PersistedSession): SessionInfo {
     config: { ...state.config },
     metadata: state.metadata,
     parentId: state.parentId,
+    subjectId: state.subjectId,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     state: session.value,

@@ -118,6 +118,11 @@ export interface SessionState {
   systemPromptTokens: number;
   metadata: Record<string, unknown>;
   parentId: string | null;
+  /**
+   * The end user the conversation is about (an id of the platform's), if it named one: erasing
+   * a subject erases every session of it.
+   */
+  subjectId: string | null;
   createdAt: string;
   updatedAt: string;
   open: OpenSegment;
@@ -139,6 +144,8 @@ export interface NewSessionInit {
   systemPromptTokens: number;
   metadata: Record<string, unknown>;
   parentId: string | null;
+  /** @defaultValue null */
+  subjectId?: string | null;
   createdAt: string;
 }
 
@@ -172,6 +179,7 @@ export function newSessionState(init: NewSessionInit): SessionState {
     systemPromptTokens: prompt ? init.systemPromptTokens : 0,
     metadata: init.metadata,
     parentId: init.parentId,
+    subjectId: init.subjectId ?? null,
     createdAt: init.createdAt,
     updatedAt: init.createdAt,
     open: {
